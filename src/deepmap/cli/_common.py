@@ -1,0 +1,25 @@
+"""What every command shares: the console, JSON output, and turning errors into one line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class CliError(Exception):
+    """A one-line error raised by the CLI layer itself (exit code 2)."""
+
+
+def emit_json(data: Any) -> None:
+    """Print machine-readable output on stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def fmt_int(n: int) -> str:
+    return f"{n:,}"

@@ -1,0 +1,16 @@
+"""Datasets: the registry, the download cache, and the loaders (the only place that knows
+where data comes from)."""
+
+from deepmap.data.cache import RemoteFile, cache_dir, fetch, sha256_of
+from deepmap.data.registry import DATASETS, Dataset, get, register
+
+__all__ = [
+    "DATASETS",
+    "Dataset",
+    "RemoteFile",
+    "cache_dir",
+    "fetch",
+    "get",
+    "register",
+    "sha256_of",
+]

@@ -1,0 +1,164 @@
+"""Training diagnostics from loss curves (the map's table) and early stopping.
+
+| Pattern      | Diagnosis    | Action                                            |
+| train↓ val↓  | Good         | Continue                                          |
+| train↓ val↑  | Overfitting  | More dropout, reduce capacity, early stop         |
+| Both high    | Underfitting | Increase capacity, train longer                   |
+| Large gap    | Overfitting  | More regularization                               |
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from deepmap.errors import DataError, InputError
+
+__all__ = ["Diagnosis", "EarlyStopping", "diagnose", "load_curves"]
+
+Verdict = Literal["good", "overfitting", "underfitting", "large-gap"]
+
+ACTIONS: dict[str, tuple[str, str]] = {
+    "good": ("train↓ val↓", "Continue"),
+    "overfitting": ("train↓ val↑", "More dropout, reduce capacity, early stop"),
+    "underfitting": ("Both high", "Increase capacity, train longer"),
+    "large-gap": ("Large gap", "More regularization"),
+}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The verdict on a pair of loss curves, with the numbers it rests on."""
+
+    verdict: Verdict
+    pattern: str
+    action: str
+    best_epoch: int
+    train_drop: float
+    val_rise: float
+    gap: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _check_curve(name: str, values: object) -> list[float]:
+    if not isinstance(values, list | tuple) or not values:
+        raise InputError(f"{name} must be a non-empty list of numbers.")
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise InputError(f"{name}[{i}] is {v!r}: every loss must be a finite number.")
+        out.append(float(v))
+    return out
+
+
+def diagnose(
+    train_loss: list[float],
+    val_loss: list[float],
+    *,
+    rise_tol: float = 0.05,
+    high_fraction: float = 0.7,
+    gap_tol: float = 0.3,
+) -> Diagnosis:
+    """Read the map's diagnostics table off a train and a validation loss curve.
+
+    Rules, checked in this order:
+    - underfitting ("both high"): the final train loss is still above `high_fraction` of
+      its first value (training has barely moved it) and validation is no better;
+    - overfitting ("train↓ val↑"): validation ended more than `rise_tol` (relative) above
+      its best value while training kept falling after that best epoch;
+    - large gap: the final validation loss exceeds the final train loss by more than
+      `gap_tol` relative to the train loss;
+    - good ("train↓ val↓") otherwise.
+    """
+    tr = _check_curve("train_loss", train_loss)
+    va = _check_curve("val_loss", val_loss)
+    if len(tr) != len(va):
+        raise InputError(
+            f"train_loss and val_loss differ in length: {len(tr)} vs {len(va)} epochs."
+        )
+    if len(tr) < 2:
+        raise InputError("at least two epochs are needed to read a trend.")
+    best = min(range(len(va)), key=va.__getitem__)
+    train_drop = (tr[0] - tr[-1]) / abs(tr[0]) if tr[0] else 0.0
+    val_rise = (va[-1] - va[best]) / abs(va[best]) if va[best] else 0.0
+    gap = (va[-1] - tr[-1]) / abs(tr[-1]) if tr[-1] else math.inf
+    if tr[-1] > high_fraction * tr[0] and va[-1] >= high_fraction * va[0]:
+        verdict: Verdict = "underfitting"
+    elif val_rise > rise_tol and tr[-1] < tr[best]:
+        verdict = "overfitting"
+    elif gap > gap_tol:
+        verdict = "large-gap"
+    else:
+        verdict = "good"
+    pattern, action = ACTIONS[verdict]
+    return Diagnosis(verdict, pattern, action, best, train_drop, val_rise, gap)
+
+
+def load_curves(path: str | Path) -> tuple[list[float], list[float]]:
+    """Read {"train_loss": [...], "val_loss": [...]} (or "train"/"val") from a JSON file."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"{p}: no such file.")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise DataError(f"{p}: not UTF-8 text (byte {e.start}).") from None
+    except json.JSONDecodeError as e:
+        raise DataError(f"{p}:{e.lineno}: not valid JSON ({e.msg}).") from None
+    if not isinstance(data, dict):
+        raise DataError(f"{p}: expected a JSON object with train_loss and val_loss.")
+    for t_key, v_key in (("train_loss", "val_loss"), ("train", "val")):
+        if t_key in data and v_key in data:
+            try:
+                return _check_curve(t_key, data[t_key]), _check_curve(v_key, data[v_key])
+            except InputError as e:
+                raise DataError(f"{p}: {e}") from None
+    raise DataError(f"{p}: missing keys: expected 'train_loss' and 'val_loss'.")
+
+
+class EarlyStopping:
+    """Stop when the monitored loss has not improved by `min_delta` for `patience` epochs.
+
+    The map: "Early Stopping: stop when val_loss stops decreasing." With `restore_best`,
+    `best_state` keeps a deep copy of the state passed at the best epoch (a model's
+    state_dict, say), to load back when training stops.
+
+    >>> es = EarlyStopping(patience=2)
+    >>> [es.step(v) for v in (1.0, 0.8, 0.81, 0.82)]
+    [False, False, False, True]
+    """
+
+    def __init__(self, *, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True):
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
+            raise InputError(f"patience must be a positive int. Got {patience!r} instead.")
+        if not math.isfinite(min_delta) or min_delta < 0:
+            raise InputError(f"min_delta must be a non-negative number. Got {min_delta!r}.")
+        self.patience = patience
+        self.min_delta = min_delta
+        self.restore_best = restore_best
+        self.best_loss = math.inf
+        self.best_epoch = -1
+        self.best_state: Any = None
+        self.epoch = -1
+        self.bad_epochs = 0
+        self.stopped = False
+
+    def step(self, loss: float, state: Any = None) -> bool:
+        """Record one epoch's loss; return True when training should stop."""
+        self.epoch += 1
+        if loss < self.best_loss - self.min_delta:
+            self.best_loss = float(loss)
+            self.best_epoch = self.epoch
+            self.bad_epochs = 0
+            if self.restore_best and state is not None:
+                self.best_state = copy.deepcopy(state)
+        else:
+            self.bad_epochs += 1
+        self.stopped = self.bad_epochs >= self.patience
+        return self.stopped
