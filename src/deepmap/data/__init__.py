@@ -14,3 +14,6 @@ __all__ = [
     "register",
     "sha256_of",
 ]
+
+# Loader modules register their datasets on import.
+from deepmap.data import text as _text  # noqa: F401

@@ -1,0 +1,58 @@
+"""`deepmap nlp`: the map's NLP pipeline, stage by stage."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from deepmap.cli._common import console, emit_json
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("clean")
+def clean_cmd(
+    text: str = typer.Argument(..., help="The text to clean."),
+    remove_digits: bool = typer.Option(False, "--remove-numbers", help="Also drop numbers."),
+    keep_apostrophes: bool = typer.Option(
+        False, "--keep-apostrophes", help="Keep in-word apostrophes (don't, it's)."
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Show the text after each cleaning step: lowercase, HTML, URLs, punctuation, spaces."""
+    from deepmap.text.clean import clean_stages
+
+    stages = clean_stages(text, remove_digits=remove_digits, keep_apostrophes=keep_apostrophes)
+    if as_json:
+        emit_json([{"step": s, "text": t} for s, t in stages])
+        return
+    t = Table("step", "text")
+    t.add_row("input", text)
+    for step, out in stages:
+        t.add_row(step, out)
+    console.print(t)
+
+
+@app.command("tokenize")
+def tokenize_cmd(
+    text: str = typer.Argument(..., help="A paragraph."),
+    stop_words: bool = typer.Option(False, "--remove-stop-words"),
+    keep_negations: bool = typer.Option(False, "--keep-negations"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Split into sentences, then Penn Treebank tokens ("it's" -> "it", "'s")."""
+    from deepmap.text.stopwords import remove_stop_words
+    from deepmap.text.tokenize import sentence_split, word_tokenize
+
+    out = []
+    for s in sentence_split(text):
+        tokens = word_tokenize(s)
+        if stop_words:
+            tokens = remove_stop_words(tokens, keep_negations=keep_negations)
+        out.append({"sentence": s, "tokens": tokens})
+    if as_json:
+        emit_json(out)
+        return
+    for i, item in enumerate(out, 1):
+        console.print(f"[bold]{i}[/] {item['sentence']}")
+        console.print("   " + " | ".join(item["tokens"]), markup=False)

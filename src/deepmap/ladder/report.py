@@ -1,0 +1,223 @@
+"""Write a ladder's results: results.json, results.csv, ladder.png and report.html.
+
+Everything is written into a temporary folder beside the target and moved into place at the
+end, so a failed run never leaves a half-written output folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from deepmap.errors import InputError
+from deepmap.ladder.runner import LadderResult
+from deepmap.report import figure_data_uri, html_page, html_table, save_figure
+
+__all__ = [
+    "COLUMNS",
+    "TERMINAL_COLUMNS",
+    "check_out_dir",
+    "ladder_figure",
+    "recommendation",
+    "write_ladder_outputs",
+]
+
+OUTPUTS = ("results.json", "results.csv", "ladder.png", "report.html")
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse an existing folder that is neither empty nor an earlier ladder output."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder.")
+    if out.is_dir() and any(out.iterdir()) and not (out / "results.json").is_file():
+        raise InputError(
+            f"--out {out}: the folder is not empty and holds no earlier ladder results; "
+            "choose another folder."
+        )
+
+
+COLUMNS = [
+    ("rung", "rung", "{}"),
+    ("accuracy", "accuracy", "{:.4f}"),
+    ("f1", "F1", "{:.4f}"),
+    ("precision", "precision", "{:.4f}"),
+    ("recall", "recall", "{:.4f}"),
+    ("fit_s", "fit s", "{:.1f}"),
+    ("latency_p50_ms", "p50 ms", "{:.2f}"),
+    ("latency_p95_ms", "p95 ms", "{:.2f}"),
+    ("throughput_docs_s", "docs/s", "{:,.0f}"),
+    ("size_mb", "size MB", "{:.1f}"),
+    ("peak_mem_mb", "peak MB", "{:.0f}"),
+    ("n_features", "features", "{:,}"),
+]
+
+
+# The columns the terminal table shows (all of COLUMNS go to the files and the report).
+TERMINAL_COLUMNS = [
+    c
+    for c in COLUMNS
+    if c[0] not in ("precision", "recall", "n_features", "latency_p95_ms", "throughput_docs_s")
+]
+
+
+def _fmt(fmt: str, v) -> str:
+    return "" if v is None else fmt.format(v)
+
+
+def recommendation(result: LadderResult, tolerance: float = 0.005) -> str:
+    """The map's rule: start from TF-IDF; take more complexity only for a measured gain.
+
+    Among the rungs within `tolerance` accuracy of the best, recommend the fastest
+    (single-document p50 latency).
+    """
+    best = result.best()
+    close = [r for r in result.rungs if r.accuracy >= best.accuracy - tolerance]
+    pick = min(close, key=lambda r: r.latency_p50_ms)
+    text = (
+        f"Best accuracy: {best.title} ({best.accuracy:.2%}). "
+        f"Recommended: {pick.title} ({pick.accuracy:.2%}, {pick.latency_p50_ms:.2f} ms per "
+        f"document), the fastest rung within {tolerance:.1%} of the best."
+    )
+    base = next((r for r in result.rungs if r.rung == "tfidf"), None)
+    if base is not None and pick is not base:
+        text += f" Gain over the TF-IDF baseline: {pick.accuracy - base.accuracy:+.2%}."
+    return text
+
+
+def ladder_figure(result: LadderResult):
+    """Accuracy per rung (bars) and accuracy against single-document latency (scatter)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rungs = result.rungs
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8))
+    names = [r.rung for r in rungs]
+    acc = [r.accuracy * 100 for r in rungs]
+    ax1.barh(names[::-1], acc[::-1], color="#4c72b0")
+    lo = max(0.0, min(acc) - 3)
+    ax1.set_xlim(lo, min(100.0, max(acc) + 1.5))
+    for i, v in enumerate(acc[::-1]):
+        ax1.text(v + 0.05, i, f"{v:.2f}", va="center", fontsize=8)
+    ax1.set_xlabel("test accuracy (%)")
+    ax1.set_title("Accuracy by rung")
+    ax2.scatter([r.latency_p50_ms for r in rungs], acc, color="#dd8452")
+    for r, a in zip(rungs, acc, strict=True):
+        ax2.annotate(
+            r.rung, (r.latency_p50_ms, a), fontsize=8, xytext=(4, 3), textcoords="offset points"
+        )
+    ax2.set_xscale("log")
+    ax2.set_xlabel("single-document latency, p50 (ms, log scale)")
+    ax2.set_ylabel("test accuracy (%)")
+    ax2.set_title("Accuracy vs latency")
+    fig.suptitle(f"Text ladder on {result.data.split(':')[0]}")
+    fig.tight_layout()
+    return fig
+
+
+def _features_html(result: LadderResult) -> str:
+    cards = []
+    for r in result.rungs:
+        if not r.top_features:
+            continue
+        rows = list(
+            zip(
+                [f"{w} ({c:+.2f})" for w, c in r.top_features["positive"]],
+                [f"{w} ({c:+.2f})" for w, c in r.top_features["negative"]],
+                strict=True,
+            )
+        )
+        cards.append(
+            f"<div><h3>{html.escape(r.title)}</h3>"
+            + html_table(rows, [f"→ {result.positive_label or 'class 1'}", "→ the other class"])
+            + "</div>"
+        )
+    return "<div class='grid'>" + "".join(cards) + "</div>"
+
+
+def _diagnostics_html(d: dict) -> str:
+    if not d:
+        return "<p class='note'>not computed</p>"
+    rows = [
+        ("documents sampled", f"{d['sample_docs']:,}"),
+        ("BoW vocabulary", f"{d['bow_vocabulary']:,}"),
+        ("BoW sparsity (share of zeros; the map: typically > 99%)", f"{d['bow_sparsity']:.4%}"),
+        ("unigram vocabulary", f"{d['vocab_unigrams']:,}"),
+        (
+            "bigram vocabulary (the map: ~10x)",
+            f"{d['vocab_bigrams']:,} ({d['bigram_growth']:.1f}x)",
+        ),
+        (
+            "trigram vocabulary (the map: ~100x)",
+            f"{d['vocab_trigrams']:,} ({d['trigram_growth']:.1f}x)",
+        ),
+    ]
+    return html_table(rows, ["measure", "value"])
+
+
+def write_ladder_outputs(result: LadderResult, out: Path) -> dict[str, Path]:
+    """Write the four outputs into `out` (replacing earlier ones); return their paths."""
+    out = Path(out)
+    check_out_dir(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        (tmp / "results.json").write_text(
+            json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8"
+        )
+        with open(tmp / "results.csv", "w", newline="", encoding="utf-8") as f:
+            rows = [r.row() for r in result.rungs]
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        fig = ladder_figure(result)
+        save_figure(fig, tmp / "ladder.png")
+        table = html_table(
+            [[_fmt(fmt, getattr(r, key)) for key, _, fmt in COLUMNS] for r in result.rungs],
+            [label for _, label, _ in COLUMNS],
+        )
+        fixes = html_table([[r.rung, r.fixes] for r in result.rungs], ["rung", "what it adds"])
+        page = html_page(
+            "deepmap text ladder",
+            [
+                (
+                    "Data",
+                    f"<p>{html.escape(result.data)}</p><p class='note'>"
+                    f"{html.escape(result.data_note)}; seed {result.seed}; "
+                    f"{html.escape(result.machine)}"
+                    f"; metrics: {result.average} average"
+                    + (
+                        f", positive class {html.escape(result.positive_label)}"
+                        if result.positive_label
+                        else ""
+                    )
+                    + "</p>",
+                ),
+                ("Recommendation", f"<p>{html.escape(recommendation(result))}</p>"),
+                ("Results", table),
+                (
+                    "Charts",
+                    f"<img alt='accuracy and latency by rung' src='{figure_data_uri(fig)}'>",
+                ),
+                ("The ladder", fixes),
+                ("Representation diagnostics", _diagnostics_html(result.diagnostics)),
+                ("Top features (logistic-regression weights)", _features_html(result)),
+            ],
+        )
+        (tmp / "report.html").write_text(page, encoding="utf-8")
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return {name: out / name for name in OUTPUTS}

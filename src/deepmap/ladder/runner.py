@@ -1,0 +1,284 @@
+"""The ladder runner: fit each rung, then measure it the same way, side by side.
+
+Columns: accuracy, precision, recall, F1 (binary for two classes, macro otherwise), fit
+time, single-document predict latency (p50 / p95 over `latency_docs` documents, one at a
+time), batched throughput (documents per second over the whole test set), serialised model
+size, and peak resident memory above the baseline while the rung fits and predicts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from deepmap import metrics
+from deepmap.data.text import TextCorpus, positive_label
+from deepmap.errors import InputError
+from deepmap.ladder.rungs import get_rung
+
+__all__ = ["LadderResult", "RungResult", "run_text_ladder"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RungResult:
+    """One rung's measurements."""
+
+    rung: str
+    title: str
+    fixes: str
+    accuracy: float
+    precision: float
+    recall: float
+    f1: float
+    fit_s: float
+    latency_p50_ms: float
+    latency_p95_ms: float
+    throughput_docs_s: float
+    size_mb: float
+    peak_mem_mb: float
+    n_features: int | None
+    top_features: dict[str, list[tuple[str, float]]] | None = None
+
+    def row(self) -> dict[str, Any]:
+        """The flat table row (no feature lists)."""
+        d = asdict(self)
+        d.pop("top_features")
+        return d
+
+
+@dataclass
+class LadderResult:
+    """The whole ladder, with the data it ran on and the representation diagnostics."""
+
+    data: str
+    data_note: str
+    n_train: int
+    n_test: int
+    labels: list[str]
+    positive_label: str | None
+    average: str
+    seed: int
+    rungs: list[RungResult] = field(default_factory=list)
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    machine: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def best(self) -> RungResult:
+        return max(self.rungs, key=lambda r: (r.accuracy, -r.latency_p50_ms))
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # not Linux: ru_maxrss is a peak, good enough as a fallback
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _release_free_memory() -> None:
+    """Hand memory freed by earlier rungs back to the OS (glibc), so it is not silently
+    reused and the next rung's growth shows in its resident memory."""
+    import gc
+
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _reset_high_water_mark() -> bool:
+    """Reset the kernel's peak-RSS counter (VmHWM) to the current RSS (Linux >= 4.0)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _high_water_mark_bytes() -> int | None:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+class _PeakMemory:
+    """Peak resident memory of this process above its level at the start of the block.
+
+    Freed memory is first returned to the OS; the peak is the kernel's high-water mark
+    where it can be reset (Linux), and otherwise sampled every few milliseconds.
+    """
+
+    def __init__(self, interval: float = 0.005):
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> _PeakMemory:
+        _release_free_memory()
+        self._hwm = _reset_high_water_mark()
+        self.base = _rss_bytes()
+        self.peak = self.base
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _rss_bytes())
+            self._stop.wait(self.interval)
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_bytes())
+        hwm = _high_water_mark_bytes() if self._hwm else None
+        if hwm is not None:
+            self.peak = max(self.peak, hwm)
+
+    @property
+    def mb(self) -> float:
+        return (self.peak - self.base) / 2**20
+
+
+def _n_features(model: Any) -> int | None:
+    try:
+        return len(model.steps[0][1].vocabulary_)
+    except (AttributeError, IndexError, TypeError):
+        return None
+
+
+def _machine() -> str:
+    import platform
+
+    return f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def representation_diagnostics(texts: list[str], *, sample: int = 5000, seed: int = 0) -> dict:
+    """Sparsity of BoW and vocabulary growth from uni- to bi- to trigrams on a sample."""
+    from deepmap.ladder.rungs import preprocess
+    from deepmap.represent import CountVectorizer, sparsity
+
+    rng = np.random.default_rng(seed)
+    idx = rng.choice(len(texts), size=min(sample, len(texts)), replace=False)
+    docs = [texts[i] for i in idx]
+    bow = CountVectorizer(preprocessor=preprocess).fit_transform(docs)
+    growth = {}
+    for n in (1, 2, 3):
+        vec = CountVectorizer(preprocessor=preprocess, ngram_range=(n, n)).fit(docs)
+        growth[n] = len(vec.vocabulary_)
+    return {
+        "sample_docs": len(docs),
+        "bow_vocabulary": bow.shape[1],
+        "bow_sparsity": sparsity(bow),
+        "vocab_unigrams": growth[1],
+        "vocab_bigrams": growth[2],
+        "vocab_trigrams": growth[3],
+        "bigram_growth": growth[2] / growth[1],
+        "trigram_growth": growth[3] / growth[1],
+    }
+
+
+def run_text_ladder(
+    corpus: TextCorpus,
+    rungs: list[str],
+    *,
+    data_note: str = "",
+    seed: int = 0,
+    latency_docs: int = 200,
+    diagnostics: bool = True,
+    on_start: Callable[[str], None] | None = None,
+    on_done: Callable[[RungResult], None] | None = None,
+) -> LadderResult:
+    """Fit and measure each rung on `corpus`; results in the order given."""
+    if not rungs:
+        raise InputError("no rungs selected.")
+    built = [(name, get_rung(name)) for name in rungs]  # unknown names fail before any work
+    labels = corpus.labels
+    binary = len(labels) == 2
+    pos = positive_label(labels) if binary else None
+    for name, rung in built:
+        if rung.binary_only and not binary:
+            raise InputError(f"rung {name!r} is binary only; the data has {len(labels)} classes.")
+    avg = "binary" if binary else "macro"
+    result = LadderResult(
+        data=corpus.describe(),
+        data_note=data_note,
+        n_train=len(corpus.train_texts),
+        n_test=len(corpus.test_texts),
+        labels=labels,
+        positive_label=pos,
+        average=avg,
+        seed=seed,
+        machine=_machine(),
+    )
+    if diagnostics:
+        if on_start:
+            on_start("diagnostics")
+        result.diagnostics = representation_diagnostics(corpus.train_texts, seed=seed)
+    y_test = np.asarray(corpus.test_labels)
+    rng = np.random.default_rng(seed)
+    lat_idx = rng.choice(
+        len(corpus.test_texts), min(latency_docs, len(corpus.test_texts)), replace=False
+    )
+    for name, rung in built:
+        if on_start:
+            on_start(name)
+        model = rung.build(seed)
+        with _PeakMemory() as mem:
+            t0 = time.perf_counter()
+            model.fit(corpus.train_texts, corpus.train_labels)
+            fit_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            y_pred = np.asarray(model.predict(corpus.test_texts))
+            batch_s = time.perf_counter() - t0
+        lat = []
+        for i in lat_idx:
+            t0 = time.perf_counter()
+            model.predict([corpus.test_texts[i]])
+            lat.append((time.perf_counter() - t0) * 1000)
+        kw = {"average": avg, "pos_label": pos} if binary else {"average": avg}
+        r = RungResult(
+            rung=name,
+            title=rung.title,
+            fixes=rung.fixes,
+            accuracy=metrics.accuracy(y_test, y_pred),
+            precision=metrics.precision(y_test, y_pred, **kw),
+            recall=metrics.recall(y_test, y_pred, **kw),
+            f1=metrics.f1(y_test, y_pred, **kw),
+            fit_s=fit_s,
+            latency_p50_ms=float(np.percentile(lat, 50)),
+            latency_p95_ms=float(np.percentile(lat, 95)),
+            throughput_docs_s=len(y_test) / batch_s if batch_s > 0 else float("inf"),
+            size_mb=len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)) / 2**20,
+            peak_mem_mb=mem.mb,
+            n_features=_n_features(model),
+            top_features=rung.top_features(model),
+        )
+        log.info("%s: accuracy %.4f", name, r.accuracy)
+        result.rungs.append(r)
+        if on_done:
+            on_done(r)
+    return result

@@ -1,0 +1,16 @@
+"""The map's NLP pipeline: cleaning, tokenisation, stop words (spaCy/NLTK labs later)."""
+
+from deepmap.text.clean import clean, clean_stages
+from deepmap.text.stopwords import NEGATIONS, english_stop_words, remove_stop_words
+from deepmap.text.tokenize import sentence_split, treebank_agreement, word_tokenize
+
+__all__ = [
+    "NEGATIONS",
+    "clean",
+    "clean_stages",
+    "english_stop_words",
+    "remove_stop_words",
+    "sentence_split",
+    "treebank_agreement",
+    "word_tokenize",
+]
