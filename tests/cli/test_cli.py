@@ -119,3 +119,26 @@ def test_help_does_not_import_heavy_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_nlp_clean_shows_each_stage(capsys):
+    code, out, _ = run(capsys, "nlp", "clean", "<b>It's GREAT!</b> http://x.io", "--json")
+    stages = json.loads(out)
+    assert code == 0
+    assert stages[0]["step"] == "lowercase"
+    assert stages[-1] == {"step": "normalize whitespace", "text": "it s great"}
+
+
+def test_nlp_tokenize_treebank_and_stop_words(capsys):
+    code, out, _ = run(capsys, "nlp", "tokenize", "It's not good. Dr. No left!", "--json")
+    assert code == 0
+    sentences = json.loads(out)
+    assert [s["tokens"] for s in sentences] == [
+        ["It", "'s", "not", "good", "."],
+        ["Dr.", "No", "left", "!"],
+    ]
+    code, out, _ = run(
+        capsys, "nlp", "tokenize", "It is not good", "--remove-stop-words", "--keep-negations",
+        "--json",
+    )  # fmt: skip
+    assert json.loads(out)[0]["tokens"] == ["not", "good"]

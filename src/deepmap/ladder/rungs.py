@@ -58,6 +58,10 @@ class Rung:
         try:
             vec, clf = model.steps[0][1], model.steps[-1][1]
             names = vec.get_feature_names_out()
+            if hasattr(clf, "estimators_"):  # one-vs-rest: one model only when binary
+                if len(clf.estimators_) != 1:
+                    return None
+                clf = clf.estimators_[0]
             coef = np.asarray(clf.coef_).ravel()
         except (AttributeError, IndexError):
             return None
@@ -75,8 +79,12 @@ class Rung:
 def _logreg(seed: int, c: float, dual: bool = False):
     """Logistic regression (liblinear); `dual` pays off when features outnumber documents."""
     from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
 
-    return LogisticRegression(C=c, solver="liblinear", dual=dual, max_iter=1000, random_state=seed)
+    # liblinear is binary only; one-vs-rest fits one model for two classes, k for k classes.
+    return OneVsRestClassifier(
+        LogisticRegression(C=c, solver="liblinear", dual=dual, max_iter=1000, random_state=seed)
+    )
 
 
 def _pipeline(vectorizer, classifier):

@@ -316,6 +316,7 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
             X.data.fill(1)
         sel = self._limit(X)
         X = X[:, sel]
+        X.sort_indices()
         self.vocabulary_ = {terms[i]: k for k, i in enumerate(sel)}
         self.n_docs_ = n_docs
         return X
@@ -353,7 +354,9 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
         sel = self._limit(X)
         self.vocabulary_ = {terms[kept[i]]: k for k, i in enumerate(sel)}
         self.n_docs_ = X.shape[0]
-        return X[:, sel]
+        X = X[:, sel]
+        X.sort_indices()
+        return X
 
     def _ngram_lookup(self):
         """(word ids, base, {n: (sorted codes, columns)}) from `vocabulary_`, built once.
