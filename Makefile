@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 ## Set everything up and run the main job on the bundled default data.
 run: $(STAMP)
-	$(BIN)/deepmap verify
+	$(BIN)/deepmap ladder text --data bundled --out results/ladder
 
 ## Set everything up and run the test suite (pytest exit 5, "no tests", counts as a failure-free run).
 test: $(STAMP)

@@ -284,7 +284,10 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
         rows, cols, uniques, offset = [], [], [], 0
         for n in range(lo, hi + 1):
             codes, doc = self._ngram_codes(u, ptr, n, base)
-            uniq, inverse = _unique_inverse(codes, base**n)
+            if n == 1:  # every word id occurs as a unigram: the ids are the columns
+                uniq, inverse = np.arange(len(words), dtype=np.int64), codes
+            else:
+                uniq, inverse = _unique_inverse(codes, base**n)
             rows.append(doc)
             cols.append(inverse + offset)
             uniques.append(uniq)
