@@ -16,4 +16,5 @@ __all__ = [
 ]
 
 # Loader modules register their datasets on import.
+from deepmap.data import digits as _digits  # noqa: F401
 from deepmap.data import text as _text  # noqa: F401

@@ -15,7 +15,7 @@ from deepmap.errors import InputError
 
 __all__ = ["DATASETS", "Dataset", "get", "register"]
 
-Source = Literal["bundled", "download", "user"]
+Source = Literal["bundled", "download", "local", "user"]
 
 
 @dataclass(frozen=True)
