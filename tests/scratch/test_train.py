@@ -1,0 +1,137 @@
+"""Training the scratch networks: they learn real digits, outputs are written, errors are
+one line; the MNIST figure itself is a slow test run where MNIST is at hand."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deepmap.cli import main
+from deepmap.data.digits import load_bundled_digits, resolve_digits
+from deepmap.errors import InputError
+from deepmap.scratch import models
+from deepmap.scratch.train import evaluate, train_scratch, write_outputs
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_bundled_digits()
+
+
+def test_parameter_counts_match_calc_and_torch():
+    from deepmap import calc
+
+    mlp = models.mlp()
+    assert mlp.n_parameters() == calc.mlp_params("784-256-128-10").total + 2 * (256 + 128)
+    cnn = models.digitcnn()
+    t = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.BatchNorm2d(32), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2), torch.nn.Dropout(0.25),
+        torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.BatchNorm2d(64), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2), torch.nn.Dropout(0.25), torch.nn.Flatten(),
+        torch.nn.Linear(3136, 128), torch.nn.ReLU(), torch.nn.Dropout(0.5),
+        torch.nn.Linear(128, 10),
+    )  # fmt: skip
+    assert cnn.n_parameters() == sum(p.numel() for p in t.parameters()) == 421_834
+    cnn.astype(np.float64).load_torch(t.double().eval())
+    cnn.eval()
+    x = load_bundled_digits().test_x[:4].astype(np.float64)
+    from deepmap.scratch import Tensor
+
+    np.testing.assert_allclose(
+        cnn(Tensor(x)).data, t(torch.tensor(x)).detach().numpy(), rtol=1e-9, atol=1e-12
+    )
+
+
+def test_mlp_learns_real_digits(digits):
+    model, result = train_scratch("mlp", digits, epochs=4, seed=0)
+    assert result.test_accuracy > 0.9  # chance is 0.1
+    assert result.train_loss[-1] < result.train_loss[0]
+    loss, acc = evaluate(model, digits.test_x, digits.test_y)
+    assert acc == pytest.approx(result.test_accuracy) and loss == pytest.approx(result.test_loss)
+    assert result.diagnosis["verdict"] in {"good", "overfitting", "underfitting", "large-gap"}
+
+
+def test_training_is_reproducible(digits):
+    small = digits.limit(300)
+    _, a = train_scratch("mlp", small, epochs=2, seed=3)
+    _, b = train_scratch("mlp", small, epochs=2, seed=3)
+    assert a.train_loss == b.train_loss and a.test_accuracy == b.test_accuracy
+
+
+def test_digitcnn_trains(digits):
+    _, result = train_scratch("digitcnn", digits.limit(256), epochs=1, batch_size=64)
+    assert result.train_loss[0] < 2.5 and 0 <= result.test_accuracy <= 1
+
+
+def test_bad_arguments(digits):
+    with pytest.raises(InputError, match="unknown model"):
+        train_scratch("resnet", digits)
+    with pytest.raises(InputError, match="at least 1"):
+        train_scratch("mlp", digits, epochs=0)
+
+
+def test_outputs_and_refusals(digits, tmp_path):
+    _, result = train_scratch("mlp", digits.limit(200), epochs=2)
+    paths = write_outputs(result, tmp_path / "run")
+    data = json.loads(paths[0].read_text())
+    assert data["test_accuracy"] == result.test_accuracy and len(data["val_loss"]) == 2
+    assert paths[1].read_bytes()[:4] == b"\x89PNG"
+    write_outputs(result, tmp_path / "run")  # an earlier run's folder is replaced
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    with pytest.raises(InputError, match="not empty"):
+        write_outputs(result, tmp_path / "mine")
+
+
+def test_cli_train_json(tmp_path, capsys):
+    out = tmp_path / "mlp"
+    code = main(["scratch", "train", "mlp", "--data", "digits", "--epochs", "2", "--limit",
+                 "400", "--out", str(out), "--json"])  # fmt: skip
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["model"] == "mlp" and data["n_parameters"] == 235_914
+    assert "not MNIST" in data["data"]
+    assert (out / "curves.png").is_file()
+
+
+@pytest.mark.parametrize("args, match", [
+    (["scratch", "train", "vgg"], "unknown model 'vgg'"),
+    (["scratch", "train", "mlp", "--limit", "-1"], "--limit"),
+    (["scratch", "train", "mlp", "--data", "/nonexistent/mnist"], "no such file"),
+])  # fmt: skip
+def test_cli_errors(args, match, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert match in err and len(err.strip().splitlines()) == 1
+
+
+def test_auto_falls_back_without_mnist(monkeypatch):
+    monkeypatch.delenv("DEEPMAP_DATA", raising=False)
+    d, note = resolve_digits("auto")
+    assert d.name == "digits-8x8" and "fell back" in note
+
+
+def _mnist_dir() -> Path | None:
+    root = os.environ.get("DEEPMAP_DATA")
+    candidates = [Path(root)] if root else []
+    candidates.append(Path(__file__).resolve().parents[3] / "shared" / "data")
+    for c in candidates:
+        if (c / "mnist").is_dir():
+            return c
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_mnist_dir() is None, reason="MNIST not at hand (set DEEPMAP_DATA)")
+def test_mlp_reaches_975_on_mnist(monkeypatch):
+    monkeypatch.setenv("DEEPMAP_DATA", str(_mnist_dir()))
+    d, _ = resolve_digits("mnist")
+    _, result = train_scratch("mlp", d, epochs=5)
+    assert result.test_accuracy >= 0.975
