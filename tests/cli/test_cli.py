@@ -142,3 +142,10 @@ def test_nlp_tokenize_treebank_and_stop_words(capsys):
         "--json",
     )  # fmt: skip
     assert json.loads(out)[0]["tokens"] == ["not", "good"]
+
+
+def test_nlp_agreement_on_real_reviews(capsys):
+    code, out, _ = run(capsys, "nlp", "agreement", "--docs", "40", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["documents"] == 40 and data["sentences"] > 200
+    assert data["identical_share"] >= 0.99
