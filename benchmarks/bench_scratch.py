@@ -59,9 +59,8 @@ def main() -> int:
     from threadpoolctl import threadpool_limits
 
     from deepmap.data.digits import load_bundled_digits
-    from deepmap.scratch import Tensor
+    from deepmap.scratch import Tensor, models, optim
     from deepmap.scratch import functional as F
-    from deepmap.scratch import models, optim
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -95,7 +94,8 @@ def main() -> int:
             missed |= not ok
             print(
                 f"{name:<9} scratch {t_ours * 1e3:7.1f} ms   torch {t_torch * 1e3:7.1f} ms   "
-                f"ratio {ratio:5.2f}x   (target <= {targets[name]:.0f}x: {'OK' if ok else 'MISSED'})"
+                f"ratio {ratio:5.2f}x   (target <= {targets[name]:.0f}x: "
+                f"{'OK' if ok else 'MISSED'})"
             )
     return 1 if missed else 0
 
