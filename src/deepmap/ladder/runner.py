@@ -13,6 +13,7 @@ import os
 import pickle
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -185,10 +186,9 @@ def representation_diagnostics(texts: list[str], *, sample: int = 5000, seed: in
     idx = rng.choice(len(texts), size=min(sample, len(texts)), replace=False)
     docs = [texts[i] for i in idx]
     bow = CountVectorizer(preprocessor=preprocess).fit_transform(docs)
-    growth = {}
-    for n in (1, 2, 3):
-        vec = CountVectorizer(preprocessor=preprocess, ngram_range=(n, n)).fit(docs)
-        growth[n] = len(vec.vocabulary_)
+    # one pass over uni-, bi- and trigrams; a term's n is its number of words
+    terms = CountVectorizer(preprocessor=preprocess, ngram_range=(1, 3)).fit(docs).vocabulary_
+    growth = Counter(t.count(" ") + 1 for t in terms)
     return {
         "sample_docs": len(docs),
         "bow_vocabulary": bow.shape[1],

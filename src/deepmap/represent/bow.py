@@ -25,6 +25,13 @@ from deepmap.errors import InputError, NotFittedError
 __all__ = ["CountVectorizer", "one_hot", "sparsity"]
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+# What findall returns for TOKEN_PATTERN, a third faster: a maximal run of word characters
+# starts and ends at a word boundary, so the \b assertions never change a match.
+_FAST_TOKEN_PATTERN = r"\w\w+"
+
+
+def _token_regex(pattern: str) -> re.Pattern:
+    return re.compile(_FAST_TOKEN_PATTERN if pattern == TOKEN_PATTERN else pattern)
 
 
 def sparsity(X) -> float:
@@ -135,7 +142,7 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
 
     def build_analyzer(self) -> Callable[[str], list[str]]:
         """The function from a raw document to its list of terms (words and n-grams)."""
-        find = re.compile(self.token_pattern).findall
+        find = _token_regex(self.token_pattern).findall
         pre = self.preprocessor
         lower = self.lowercase
         stop = frozenset(self.stop_words) if self.stop_words is not None else None
@@ -219,7 +226,7 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
     # the strings are only built for the kept terms. Results are identical to the dict path.
     def _word_ids(self, docs: Iterable[str], words: dict[str, int], grow: bool):
         """Flat word ids of all documents (-1: unknown word) and the document pointers."""
-        find = re.compile(self.token_pattern).findall
+        find = _token_regex(self.token_pattern).findall
         pre, lower = self.preprocessor, self.lowercase
         stop = frozenset(self.stop_words) if self.stop_words is not None else None
         ids, indptr = array("q"), array("q", [0])
@@ -322,6 +329,14 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
         X.sort_indices()
         self.vocabulary_ = {terms[i]: k for k, i in enumerate(sel)}
         self.n_docs_ = n_docs
+        # The transform lookup comes free from the codes at hand (derived state, not pickled).
+        term_n, term_code = term_n[sel], term_code[sel]
+        index = {}
+        for n in range(lo, hi + 1):
+            cols_n = np.flatnonzero(term_n == n)
+            by_code = np.argsort(term_code[cols_n])
+            index[n] = (term_code[cols_n][by_code], cols_n[by_code])
+        self.__dict__["_lookup"] = (self.vocabulary_, (words, base, index))
         return X
 
     def _df_mask(self, X: sp.csr_matrix, n_docs: int) -> np.ndarray:
