@@ -1,0 +1,161 @@
+"""`deepmap train`: the PyTorch vision labs on the Accelerate loop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from deepmap.cli._common import console, emit_json
+
+app = typer.Typer(no_args_is_help=True)
+
+EPOCHS = typer.Option(5, "--epochs")
+BATCH = typer.Option(128, "--batch-size")
+LR = typer.Option(1e-3, "--lr")
+SEED = typer.Option(0, "--seed")
+PRECISION = typer.Option("no", "--mixed-precision", help="no, or bf16 (on a GPU).")
+RESUME = typer.Option(False, "--resume", help="Continue from the checkpoint in OUT/checkpoint.")
+PATIENCE = typer.Option(5, "--patience", help="EarlyStopping patience (epochs).")
+JSON = typer.Option(False, "--json", help="Print the results as JSON.")
+
+
+def _config(out: Path, epochs, batch_size, lr, seed, mixed_precision, resume, patience):
+    from deepmap.train import TrainConfig
+
+    return TrainConfig(
+        epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, patience=patience,
+        mixed_precision=mixed_precision, resume=resume,
+        checkpoint_dir=out.parent / f".{out.name}.checkpoint",
+    )  # fmt: skip
+
+
+def _progress(as_json: bool):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("loss {task.fields[loss]:.4f}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
+    )
+
+
+def _callbacks(progress, task, as_json: bool):
+    def on_step(step: int, total: int, loss: float) -> None:
+        progress.update(task, completed=step, total=total, loss=loss)
+
+    def on_epoch(epoch: int, m: dict) -> None:
+        if not as_json:
+            console.print(
+                f"  epoch {epoch}: train loss {m['train_loss']:.4f}  val loss {m['val_loss']:.4f}"
+                f"  val accuracy {m['val_accuracy']:.2%}"
+            )
+
+    return on_step, on_epoch
+
+
+@app.command("digitcnn")
+def digitcnn_cmd(
+    data: str = typer.Option(
+        "auto", "--data", help="auto, mnist, digits, or a path (IDX folder or mnist.pkl.gz)."
+    ),
+    epochs: int = EPOCHS,
+    batch_size: int = BATCH,
+    lr: float = LR,
+    seed: int = SEED,
+    mixed_precision: str = PRECISION,
+    resume: bool = RESUME,
+    patience: int = PATIENCE,
+    out: Path = typer.Option(Path("results/digitcnn"), "--out"),
+    as_json: bool = JSON,
+) -> None:
+    """Train the map's DigitCNN; report test accuracy, confusion matrix, misclassified digits."""
+    from deepmap.data.digits import resolve_digits
+    from deepmap.vision.labs import run_digitcnn, write_outputs
+
+    config = _config(out, epochs, batch_size, lr, seed, mixed_precision, resume, patience)
+    config.validate()
+    digits, note = resolve_digits(data, seed=seed)
+    if not as_json:
+        console.print(f"[bold]data[/]: {digits.describe()}\n[dim]{note}[/]")
+    with _progress(as_json) as progress:
+        task = progress.add_task("DigitCNN", total=None, loss=float("nan"))
+        on_step, on_epoch = _callbacks(progress, task, as_json)
+        result, figures = run_digitcnn(digits, config, on_step=on_step, on_epoch=on_epoch)
+    result["data_note"] = note
+    paths = write_outputs(out, result, figures)
+    if as_json:
+        emit_json(result)
+        return
+    h = result["history"]
+    console.print(
+        f"[bold]test accuracy {result['test_accuracy']:.2%}[/] ({result['misclassified']} "
+        f"misclassified); {result['n_parameters']:,} parameters; "
+        f"{sum(h['epoch_seconds']):.0f} s on {h['device']}"
+    )
+    if h["diagnosis"]:
+        console.print(f"diagnosis: {h['diagnosis']['verdict']} — {h['diagnosis']['action']}")
+    console.print(f"wrote {', '.join(str(p) for p in paths)}")
+
+
+@app.command("chestcnn")
+def chestcnn_cmd(
+    data: str = typer.Option(
+        "auto", "--data", help="auto ($DEEPMAP_DATA/pneumoniamnist/*.npz), an .npz or a folder."
+    ),
+    imbalance: str = typer.Option(
+        "weighted", "--imbalance", help="weighted (class-weighted loss), sampler, or none."
+    ),
+    target_recall: float = typer.Option(0.95, "--target-recall"),
+    augment: bool = typer.Option(True, "--augment/--no-augment"),
+    vflip: bool = typer.Option(False, "--vflip", help="Vertical flips (refused: medical)."),
+    epochs: int = typer.Option(10, "--epochs"),
+    batch_size: int = BATCH,
+    lr: float = LR,
+    seed: int = SEED,
+    mixed_precision: str = PRECISION,
+    resume: bool = RESUME,
+    patience: int = PATIENCE,
+    out: Path = typer.Option(Path("results/chestcnn"), "--out"),
+    as_json: bool = JSON,
+) -> None:
+    """Train ChestCNN, recall first: threshold chosen on validation to reach --target-recall."""
+    from deepmap.errors import InputError
+    from deepmap.vision.data import augmentation, resolve_chest
+    from deepmap.vision.labs import run_chestcnn, write_outputs
+
+    if imbalance not in ("weighted", "sampler", "none"):
+        raise InputError(f"--imbalance must be weighted, sampler or none. Got {imbalance!r}.")
+    if not 0 < target_recall <= 1:
+        raise InputError(f"--target-recall must be in (0, 1]. Got {target_recall}.")
+    if augment or vflip:
+        augmentation(vflip=vflip, medical=True)  # refuse before any work
+    config = _config(out, epochs, batch_size, lr, seed, mixed_precision, resume, patience)
+    config.validate()
+    splits, note = resolve_chest(data)
+    if not as_json:
+        console.print(f"[bold]data[/]: {splits.describe()}\n[dim]{note}[/]")
+    with _progress(as_json) as progress:
+        task = progress.add_task("ChestCNN", total=None, loss=float("nan"))
+        on_step, on_epoch = _callbacks(progress, task, as_json)
+        result, figures = run_chestcnn(
+            splits, config, imbalance=imbalance, target_recall=target_recall, augment=augment,
+            vflip=vflip, on_step=on_step, on_epoch=on_epoch,
+        )  # fmt: skip
+    result["data_note"] = note
+    paths = write_outputs(out, result, figures)
+    if as_json:
+        emit_json(result)
+        return
+    t, h = result["test_at_threshold"], result["test_at_0.5"]
+    console.print(
+        f"[bold]test at threshold {t['threshold']:.3f}: recall {t['recall']:.3f}, precision "
+        f"{t['precision']:.3f}, specificity {t['specificity']:.3f}, F1 {t['f1']:.3f}, ROC-AUC "
+        f"{t['roc_auc']:.3f}[/] (at 0.5: recall {h['recall']:.3f}, precision {h['precision']:.3f})"
+    )
+    console.print(f"wrote {', '.join(str(p) for p in paths)}")

@@ -1,0 +1,1 @@
+"""deepmap.vision: the map's CNN labs in PyTorch (DigitCNN, ChestCNN) and their data."""

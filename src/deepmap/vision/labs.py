@@ -1,0 +1,219 @@
+"""The vision labs end to end: DigitCNN on MNIST, ChestCNN on chest X-rays (recall first)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from deepmap import metrics
+from deepmap.errors import InputError
+from deepmap.train.loop import TrainConfig, fit, predict
+
+__all__ = ["choose_threshold", "run_chestcnn", "run_digitcnn", "write_outputs"]
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def confusion_figure(cm: np.ndarray, labels: list[str], title: str):
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(1.2 + 0.5 * len(labels), 1 + 0.5 * len(labels)))
+    ax.imshow(cm, cmap="Blues")
+    for (i, j), v in np.ndenumerate(cm):
+        ax.text(j, i, str(v), ha="center", va="center",
+                color="white" if v > cm.max() / 2 else "black", fontsize=8)  # fmt: skip
+    ax.set(xticks=range(len(labels)), yticks=range(len(labels)), xticklabels=labels,
+           yticklabels=labels, xlabel="predicted", ylabel="true", title=title)  # fmt: skip
+    fig.tight_layout()
+    return fig
+
+
+def misclassified_figure(x: np.ndarray, y: np.ndarray, pred: np.ndarray, n: int = 25):
+    plt = _plt()
+    wrong = np.flatnonzero(pred != y)[:n]
+    cols = 5
+    rows = max(1, -(-len(wrong) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.6, rows * 1.8))
+    for ax in np.atleast_1d(axes).ravel():
+        ax.axis("off")
+    for ax, i in zip(np.atleast_1d(axes).ravel(), wrong, strict=False):
+        ax.imshow(x[i, 0], cmap="gray")
+        ax.set_title(f"true {y[i]} / pred {pred[i]}", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def curves_figure(history: dict[str, Any], title: str):
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    epochs = range(1, len(history["train_loss"]) + 1)
+    ax.plot(epochs, history["train_loss"], "o-", label="train")
+    ax.plot(epochs, history["val_loss"], "o-", label="validation")
+    ax.set(xlabel="epoch", ylabel="loss", title=title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def write_outputs(out: Path, result: dict[str, Any], figures: dict[str, Any]) -> list[Path]:
+    """results.json and the PNGs, via a temporary folder (no half-written output)."""
+    out = Path(out)
+    if out.exists() and (
+        not out.is_dir() or (any(out.iterdir()) and not (out / "results.json").is_file())
+    ):
+        raise InputError(f"--out {out}: not empty and not an earlier run's folder.")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        (tmp / "results.json").write_text(json.dumps(result, indent=2) + "\n")
+        for name, fig in figures.items():
+            fig.savefig(tmp / name, dpi=110, bbox_inches="tight")
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [out / "results.json", *(out / n for n in figures)]
+
+
+# ------------------------------------------------------------------ DigitCNN
+def run_digitcnn(digits, config: TrainConfig, *, on_step=None, on_epoch=None) -> tuple[dict, dict]:
+    """Train the map's DigitCNN; return (results, figures)."""
+    import torch
+
+    from deepmap.vision.data import TensorImages
+    from deepmap.vision.models import digitcnn, n_parameters
+
+    torch.manual_seed(config.seed)
+    model = digitcnn()
+    train = TensorImages(digits.train_x, digits.train_y)
+    val = TensorImages(digits.val_x, digits.val_y)
+    history = fit(model, train, val, config, on_step=on_step, on_epoch=on_epoch)
+    probs, y = predict(model, TensorImages(digits.test_x, digits.test_y))
+    pred = probs.argmax(1)
+    cm = metrics.confusion_matrix(y, pred, labels=list(range(10)))
+    result = {
+        "model": "digitcnn",
+        "n_parameters": n_parameters(model),
+        "data": digits.describe(),
+        "test_accuracy": metrics.accuracy(y, pred),
+        "misclassified": int((pred != y).sum()),
+        "confusion_matrix": np.asarray(cm).tolist(),
+        "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(config).items()},
+        "history": history.to_dict(),
+    }
+    figures = {
+        "confusion_matrix.png": confusion_figure(
+            np.asarray(cm), [str(i) for i in range(10)], "DigitCNN"
+        ),
+        "misclassified.png": misclassified_figure(digits.test_x, y, pred),
+        "curves.png": curves_figure(result["history"], "DigitCNN"),
+    }
+    return result, figures
+
+
+# ------------------------------------------------------------------ ChestCNN
+def choose_threshold(y_true: np.ndarray, p_pos: np.ndarray, target_recall: float) -> float:
+    """The highest threshold whose recall on (y_true, p_pos) reaches target_recall.
+
+    Lowering the threshold raises recall and lowers precision; the highest threshold that
+    still reaches the target gives away the least precision.
+    """
+    if not 0 < target_recall <= 1:
+        raise InputError(f"--target-recall must be in (0, 1]. Got {target_recall}.")
+    pos = np.sort(p_pos[y_true == 1])[::-1]
+    if len(pos) == 0:
+        raise InputError("the validation split has no positive examples.")
+    k = int(np.ceil(target_recall * len(pos)))  # this many positives must score >= threshold
+    return float(pos[k - 1])
+
+
+def binary_report(y: np.ndarray, p_pos: np.ndarray, threshold: float) -> dict[str, float]:
+    pred = (p_pos >= threshold).astype(int)
+    return {
+        "threshold": threshold,
+        "accuracy": metrics.accuracy(y, pred),
+        "recall": metrics.recall(y, pred),
+        "precision": metrics.precision(y, pred),
+        "specificity": metrics.specificity(y, pred),
+        "f1": metrics.f1(y, pred),
+        "roc_auc": metrics.roc_auc(y, p_pos),
+    }
+
+
+def run_chestcnn(
+    splits,
+    config: TrainConfig,
+    *,
+    imbalance: str = "weighted",
+    target_recall: float = 0.95,
+    augment: bool = True,
+    vflip: bool = False,
+    on_step: Callable | None = None,
+    on_epoch: Callable | None = None,
+) -> tuple[dict, dict]:
+    """Train ChestCNN with the chosen imbalance remedy; pick the threshold on validation."""
+    import torch
+
+    from deepmap.vision.data import TensorImages, augmentation
+    from deepmap.vision.models import chestcnn, n_parameters
+
+    if imbalance not in ("weighted", "sampler", "none"):
+        raise InputError(f"--imbalance must be weighted, sampler or none. Got {imbalance!r}.")
+    transform = augmentation(vflip=vflip, medical=True) if augment else None
+    torch.manual_seed(config.seed)
+    model = chestcnn(in_channels=splits.train_x.shape[1])
+    counts = np.bincount(splits.train_y, minlength=2)
+    loss_fn, sampler = None, None
+    if imbalance == "weighted":  # weight_c = N / (K * n_c): rare classes count more
+        w = torch.tensor(len(splits.train_y) / (2 * counts), dtype=torch.float32)
+        loss_fn = torch.nn.CrossEntropyLoss(weight=w)
+    elif imbalance == "sampler":  # draw each example with probability ~ 1 / n_class
+        from torch.utils.data import WeightedRandomSampler
+
+        weights = torch.tensor(1.0 / counts[splits.train_y], dtype=torch.double)
+        gen = torch.Generator().manual_seed(config.seed)
+        sampler = WeightedRandomSampler(weights, len(weights), replacement=True, generator=gen)
+    train = TensorImages(splits.train_x, splits.train_y, transform)
+    val = TensorImages(splits.val_x, splits.val_y)
+    history = fit(model, train, val, config, loss_fn=loss_fn, sampler=sampler,
+                  on_step=on_step, on_epoch=on_epoch)  # fmt: skip
+    p_val, y_val = predict(model, val)
+    p_test, y_test = predict(model, TensorImages(splits.test_x, splits.test_y))
+    thr = choose_threshold(y_val, p_val[:, 1], target_recall)
+    at_half = binary_report(y_test, p_test[:, 1], 0.5)
+    at_thr = binary_report(y_test, p_test[:, 1], thr)
+    result = {
+        "model": "chestcnn",
+        "n_parameters": n_parameters(model),
+        "data": splits.describe(),
+        "imbalance": imbalance,
+        "augment": augment,
+        "target_recall": target_recall,
+        "test_at_0.5": at_half,
+        "test_at_threshold": at_thr,
+        "precision_cost": at_half["precision"] - at_thr["precision"],
+        "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(config).items()},
+        "history": history.to_dict(),
+    }
+    pred = (p_test[:, 1] >= thr).astype(int)
+    cm = np.asarray(metrics.confusion_matrix(y_test, pred, labels=[0, 1]))
+    figures = {
+        "confusion_matrix.png": confusion_figure(cm, list(splits.classes), f"ChestCNN @ {thr:.3f}"),
+        "curves.png": curves_figure(result["history"], "ChestCNN"),
+    }
+    return result, figures
