@@ -166,3 +166,50 @@ def test_resolve_chest_finds_deepmap_data(tmp_path, monkeypatch):
     monkeypatch.setenv("DEEPMAP_DATA", str(tmp_path))
     splits, note = resolve_chest()
     assert "found" in note and splits.name == "pneumoniamnist"
+
+
+# ------------------------------------------------------------------ transfer learning
+from deepmap.vision.transfer import ARCHS, build, head_module, set_trainable  # noqa: E402
+
+
+@pytest.mark.parametrize("arch", list(ARCHS))
+def test_head_is_replaced_at_the_maps_attribute(arch):
+    model = build(arch, 2, pretrained=False)
+    head = head_module(model, arch)
+    assert isinstance(head, torch.nn.Linear) and head.out_features == 2
+    n_head = sum(p.numel() for p in head.parameters())
+    assert set_trainable(model, arch, "feature") == n_head
+    total = sum(p.numel() for p in model.parameters())
+    assert set_trainable(model, arch, "finetune") == total
+    partial = set_trainable(model, arch, "finetune", last_n=2)
+    assert n_head < partial < total
+
+
+def test_weights_file_and_offline_errors(tmp_path, monkeypatch):
+    import torchvision
+
+    from deepmap.errors import DataUnavailableError
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch-home"))
+    with pytest.raises(DataUnavailableError, match="--no-pretrained"):
+        build("mobilenet_v2", 2)
+    good = tmp_path / "m.pth"
+    torch.save(torchvision.models.mobilenet_v2(weights=None).state_dict(), good)
+    model = build("mobilenet_v2", 2, weights=good)
+    assert head_module(model, "mobilenet_v2").out_features == 2
+    wrong = tmp_path / "r.pth"
+    torch.save(torchvision.models.resnet18(weights=None).state_dict(), wrong)
+    with pytest.raises(InputError, match="does not fit"):
+        build("mobilenet_v2", 2, weights=wrong)
+
+
+def test_cli_transfer_small(tmp_path, capsys):
+    data = write_npz(tmp_path / "p.npz", n=(48, 24, 24))
+    code = main(["transfer", "mobilenet_v2", "--no-pretrained", "--data", str(data), "--size",
+                 "32", "--epochs", "1", "--batch-size", "16", "--mode", "finetune", "--out",
+                 str(tmp_path / "t"), "--json"])  # fmt: skip
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["model"] == "mobilenet_v2" and result["size"] == 32
+    assert main(["transfer", "alexnet"]) == 2
+    assert "unknown architecture" in capsys.readouterr().err

@@ -51,6 +51,7 @@ def _register() -> None:
         scratch.app, name="scratch", help="The map's networks in NumPy, proven equal to torch."
     )
     app.command("diagnose")(diagnose.diagnose_cmd)
+    app.command("transfer")(train.transfer_cmd)
     app.command("verify")(verify.verify_cmd)
 
 

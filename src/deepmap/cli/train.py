@@ -159,3 +159,79 @@ def chestcnn_cmd(
         f"{t['roc_auc']:.3f}[/] (at 0.5: recall {h['recall']:.3f}, precision {h['precision']:.3f})"
     )
     console.print(f"wrote {', '.join(str(p) for p in paths)}")
+
+
+def transfer_cmd(
+    arch: str = typer.Argument(
+        ..., help="vgg16, googlenet, resnet50, mobilenet_v2 or efficientnet_b0."
+    ),
+    data: str = typer.Option(
+        "auto", "--data", help="Chest X-rays: auto ($DEEPMAP_DATA/pneumoniamnist), .npz or folder."
+    ),
+    mode: str = typer.Option("feature", "--mode", help="feature (frozen backbone) or finetune."),
+    last_n: int = typer.Option(0, "--last-n", help="finetune: unfreeze only the last N blocks."),
+    weights: Path = typer.Option(None, "--weights", help="A state dict of ImageNet weights."),
+    pretrained: bool = typer.Option(True, "--pretrained/--no-pretrained"),
+    size: int = typer.Option(224, "--size", help="Input side in pixels (images are resized)."),
+    imbalance: str = typer.Option("weighted", "--imbalance"),
+    target_recall: float = typer.Option(0.95, "--target-recall"),
+    epochs: int = typer.Option(3, "--epochs"),
+    batch_size: int = typer.Option(32, "--batch-size"),
+    lr: float = typer.Option(
+        None, "--lr", help="Default: 1e-3 feature extraction, 1e-5 fine-tuning."
+    ),
+    seed: int = SEED,
+    mixed_precision: str = PRECISION,
+    out: Path = typer.Option(None, "--out", help="[default: results/transfer-ARCH]"),
+    as_json: bool = JSON,
+) -> None:
+    """Transfer learning on chest X-rays: a pretrained backbone with a new 2-class head."""
+    from torchvision.transforms import v2
+
+    from deepmap.errors import InputError
+    from deepmap.vision.data import resolve_chest
+    from deepmap.vision.labs import run_chestcnn, write_outputs
+    from deepmap.vision.transfer import ARCHS, build, set_trainable
+
+    if arch not in ARCHS:
+        raise InputError(f"unknown architecture {arch!r}; known: {', '.join(ARCHS)}.")
+    if size < 32:
+        raise InputError(f"--size must be at least 32. Got {size}.")
+    out = out or Path(f"results/transfer-{arch}")
+    lr = lr if lr is not None else (1e-3 if mode == "feature" else 1e-5)
+    model = build(arch, 2, pretrained=pretrained, weights=weights)
+    trainable = set_trainable(model, arch, mode, last_n)
+    config = _config(out, epochs, batch_size, lr, seed, mixed_precision, False, 5)
+    config.validate()
+    splits, note = resolve_chest(data, size=size)
+    if splits.train_x.shape[1] != 3:
+        raise InputError("transfer learning needs 3-channel images.")
+    # ImageNet statistics, as the pretrained weights expect (the map's section 8)
+    prep = v2.Compose(
+        [
+            v2.Resize((size, size), antialias=True),
+            v2.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225]),
+        ]
+    )
+    if not as_json:
+        console.print(f"[bold]data[/]: {splits.describe()}\n[dim]{note}[/]")
+        console.print(f"{arch}: {mode}, {trainable:,} trainable parameters, lr {lr:g}")
+    with _progress(as_json) as progress:
+        task = progress.add_task(arch, total=None, loss=float("nan"))
+        on_step, on_epoch = _callbacks(progress, task, as_json)
+        result, figures = run_chestcnn(
+            splits, config, imbalance=imbalance, target_recall=target_recall, augment=True,
+            on_step=on_step, on_epoch=on_epoch, model=model, model_name=arch,
+            input_transform=prep,
+        )  # fmt: skip
+    result.update(data_note=note, mode=mode, last_n=last_n, size=size, pretrained=pretrained)
+    paths = write_outputs(out, result, figures)
+    if as_json:
+        emit_json(result)
+        return
+    t = result["test_at_threshold"]
+    console.print(
+        f"[bold]test at threshold {t['threshold']:.3f}: recall {t['recall']:.3f}, precision "
+        f"{t['precision']:.3f}, ROC-AUC {t['roc_auc']:.3f}, accuracy {t['accuracy']:.3f}[/]"
+    )
+    console.print(f"wrote {', '.join(str(p) for p in paths)}")

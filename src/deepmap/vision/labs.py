@@ -165,8 +165,13 @@ def run_chestcnn(
     vflip: bool = False,
     on_step: Callable | None = None,
     on_epoch: Callable | None = None,
+    model=None,
+    model_name: str = "chestcnn",
+    input_transform=None,
 ) -> tuple[dict, dict]:
-    """Train ChestCNN with the chosen imbalance remedy; pick the threshold on validation."""
+    """Train ChestCNN (or `model`, for transfer learning) with the chosen imbalance remedy;
+    pick the threshold on validation. `input_transform` (resize + ImageNet normalisation for
+    pretrained models) runs on every split; augmentation on the training split only."""
     import torch
 
     from deepmap.vision.data import TensorImages, augmentation
@@ -175,8 +180,13 @@ def run_chestcnn(
     if imbalance not in ("weighted", "sampler", "none"):
         raise InputError(f"--imbalance must be weighted, sampler or none. Got {imbalance!r}.")
     transform = augmentation(vflip=vflip, medical=True) if augment else None
+    if input_transform is not None:
+        from torchvision.transforms import v2
+
+        transform = v2.Compose([t for t in (transform, input_transform) if t is not None])
     torch.manual_seed(config.seed)
-    model = chestcnn(in_channels=splits.train_x.shape[1])
+    if model is None:
+        model = chestcnn(in_channels=splits.train_x.shape[1])
     counts = np.bincount(splits.train_y, minlength=2)
     loss_fn, sampler = None, None
     if imbalance == "weighted":  # weight_c = N / (K * n_c): rare classes count more
@@ -189,17 +199,18 @@ def run_chestcnn(
         gen = torch.Generator().manual_seed(config.seed)
         sampler = WeightedRandomSampler(weights, len(weights), replacement=True, generator=gen)
     train = TensorImages(splits.train_x, splits.train_y, transform)
-    val = TensorImages(splits.val_x, splits.val_y)
+    val = TensorImages(splits.val_x, splits.val_y, input_transform)
     history = fit(model, train, val, config, loss_fn=loss_fn, sampler=sampler,
                   on_step=on_step, on_epoch=on_epoch)  # fmt: skip
     p_val, y_val = predict(model, val)
-    p_test, y_test = predict(model, TensorImages(splits.test_x, splits.test_y))
+    p_test, y_test = predict(model, TensorImages(splits.test_x, splits.test_y, input_transform))
     thr = choose_threshold(y_val, p_val[:, 1], target_recall)
     at_half = binary_report(y_test, p_test[:, 1], 0.5)
     at_thr = binary_report(y_test, p_test[:, 1], thr)
     result = {
-        "model": "chestcnn",
+        "model": model_name,
         "n_parameters": n_parameters(model),
+        "trainable_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
         "data": splits.describe(),
         "imbalance": imbalance,
         "augment": augment,
@@ -213,7 +224,9 @@ def run_chestcnn(
     pred = (p_test[:, 1] >= thr).astype(int)
     cm = np.asarray(metrics.confusion_matrix(y_test, pred, labels=[0, 1]))
     figures = {
-        "confusion_matrix.png": confusion_figure(cm, list(splits.classes), f"ChestCNN @ {thr:.3f}"),
-        "curves.png": curves_figure(result["history"], "ChestCNN"),
+        "confusion_matrix.png": confusion_figure(
+            cm, list(splits.classes), f"{model_name} @ {thr:.3f}"
+        ),
+        "curves.png": curves_figure(result["history"], model_name),
     }
     return result, figures
