@@ -78,3 +78,18 @@ def test_bundled_digits_are_real_and_split():
     assert (len(d.train_x), len(d.val_x), len(d.test_x)) == (1297, 250, 250)
     assert sorted(set(d.test_y.tolist())) == list(range(10))
     assert d.train_x.shape[1:] == (1, 28, 28)
+
+
+def test_mnist_download_is_checked_and_fails_offline(monkeypatch, tmp_path):
+    from deepmap.data.cache import cache_dir
+    from deepmap.data.digits import MNIST_FILES
+
+    monkeypatch.delenv("DEEPMAP_DATA", raising=False)
+    with pytest.raises(DataUnavailableError) as e:
+        resolve_digits("mnist")
+    assert MNIST_FILES[0].url in str(e.value) or "mnist" in str(e.value)
+    # a corrupt file in the cache is caught by its SHA-256, never parsed
+    (cache_dir() / "mnist").mkdir(parents=True, exist_ok=True)
+    (cache_dir() / "mnist" / MNIST_FILES[0].filename).write_bytes(b"not mnist")
+    with pytest.raises(DataError, match="checksum mismatch"):
+        resolve_digits("mnist")

@@ -213,3 +213,24 @@ def test_cli_transfer_small(tmp_path, capsys):
     assert result["model"] == "mobilenet_v2" and result["size"] == 32
     assert main(["transfer", "alexnet"]) == 2
     assert "unknown architecture" in capsys.readouterr().err
+
+
+def test_kermany_folder_layout(tmp_path):
+    from PIL import Image
+
+    from deepmap.vision.data import load_kermany_folder
+
+    rng = np.random.default_rng(0)
+    for split in ("train", "val", "test"):
+        for cls in ("NORMAL", "PNEUMONIA"):
+            d = tmp_path / "chest_xray" / split / cls
+            d.mkdir(parents=True)
+            for i in range(2):
+                Image.fromarray(rng.integers(0, 255, (40, 50), dtype=np.uint8)).save(
+                    d / f"{i}.jpeg"
+                )
+    splits = load_kermany_folder(tmp_path / "chest_xray", size=32)
+    assert splits.train_x.shape == (4, 3, 32, 32) and list(splits.test_y) == [0, 0, 1, 1]
+    (tmp_path / "chest_xray" / "val" / "NORMAL" / "broken.jpeg").write_bytes(b"no image")
+    with pytest.raises(Exception, match="not a readable image"):
+        load_kermany_folder(tmp_path / "chest_xray", size=32)
