@@ -10,7 +10,16 @@ from deepmap.scratch import Tensor, nn
 from deepmap.scratch import functional as F
 
 torch = pytest.importorskip("torch")
-torch.set_default_dtype(torch.float64)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _float64_torch():
+    """torch modules built in this file are float64; the global default is restored after."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(before)
+
 
 from tests.scratch.test_tensor import gradcheck, torch_check  # noqa: E402
 
