@@ -44,7 +44,7 @@ def _register() -> None:
     from deepmap.cli import calc, diagnose, embed, ladder, nlp, scratch, train, verify
 
     app.add_typer(calc.app, name="calc", help="The map's formulas: shapes and parameter counts.")
-    app.add_typer(embed.app, name="embed", help="Word embeddings: FastText subwords.")
+    app.add_typer(embed.app, name="embed", help="Word embeddings: vectors, similarity, subwords.")
     app.add_typer(ladder.app, name="ladder", help="Which model? Candidates measured side by side.")
     app.add_typer(nlp.app, name="nlp", help="The NLP pipeline: cleaning, tokenisation.")
     app.add_typer(train.app, name="train", help="The PyTorch vision labs (Accelerate loop).")

@@ -1,0 +1,219 @@
+"""Word vectors: similarity, neighbours and analogies, their standard evaluations, and GloVe's
+co-occurrence matrix factorised as the map describes (log(1 + X) by truncated SVD).
+
+Cosine similarity: cos(a, b) = a . b / (|a| |b|). Analogy by 3CosAdd: the word closest to
+b - a + c (king - man + woman -> queen), the three query words excluded.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from deepmap.errors import InputError
+
+__all__ = ["KeyedVectors", "cooccurrence", "glove_svd", "load_vectors", "save_vectors"]
+
+
+class KeyedVectors:
+    """Words and their vectors (rows), most frequent word first."""
+
+    def __init__(self, words: Sequence[str], vectors: np.ndarray):
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or len(words) != len(vectors):
+            raise InputError(f"{len(words)} words but vectors of shape {vectors.shape}.")
+        self.index_to_key = list(words)
+        self.key_to_index = {w: i for i, w in enumerate(self.index_to_key)}
+        self.vectors = vectors
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        self._unit = vectors / np.maximum(norms, 1e-12)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.key_to_index
+
+    def __len__(self) -> int:
+        return len(self.index_to_key)
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        return self.vectors[self._index(word)]
+
+    def _index(self, word: str) -> int:
+        try:
+            return self.key_to_index[word]
+        except KeyError:
+            raise InputError(f"{word!r} is not in the vocabulary ({len(self):,} words).") from None
+
+    def similarity(self, a: str, b: str) -> float:
+        return float(self._unit[self._index(a)] @ self._unit[self._index(b)])
+
+    def most_similar(
+        self, positive: Sequence[str] | str, negative: Sequence[str] = (), topn: int = 10
+    ) -> list[tuple[str, float]]:
+        """Nearest words by cosine to sum(positive) - sum(negative) of unit vectors."""
+        positive = [positive] if isinstance(positive, str) else list(positive)
+        idx = [self._index(w) for w in (*positive, *negative)]
+        q = self._unit[idx[: len(positive)]].sum(0) - self._unit[idx[len(positive) :]].sum(0)
+        q = q / max(float(np.linalg.norm(q)), 1e-12)
+        scores = self._unit @ q
+        scores[idx] = -np.inf
+        topn = min(topn, len(self) - len(set(idx)))
+        top = np.argpartition(-scores, topn - 1)[:topn]
+        top = top[np.argsort(-scores[top])]
+        return [(self.index_to_key[i], float(scores[i])) for i in top]
+
+    def analogy(self, a: str, b: str, c: str) -> str:
+        """a : b = c : ?  -> argmax cos(x, b - a + c)."""
+        return self.most_similar([b, c], [a], topn=1)[0][0]
+
+    def evaluate_analogies(self, path: str, restrict: int = 300_000) -> tuple[float, int]:
+        """Accuracy on a questions-words file; questions with a word outside the `restrict`
+        most frequent are skipped (as gensim). Returns (accuracy, questions asked)."""
+        allowed = {w: i for i, w in enumerate(self.index_to_key[:restrict])}
+        unit = self._unit[: len(allowed)]
+        qs = []
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                parts = line.lower().split()
+                if line.startswith(":") or len(parts) != 4:
+                    continue
+                if all(p in allowed for p in parts):
+                    qs.append([allowed[p] for p in parts])
+        if not qs:
+            return 0.0, 0
+        q = np.array(qs)
+        correct = 0
+        for s in range(0, len(q), 1024):
+            block = q[s : s + 1024]
+            target = unit[block[:, 1]] - unit[block[:, 0]] + unit[block[:, 2]]
+            scores = target @ unit.T
+            scores[np.arange(len(block))[:, None], block[:, :3]] = -np.inf
+            correct += int((scores.argmax(1) == block[:, 3]).sum())
+        return correct / len(q), len(q)
+
+    def evaluate_word_pairs(
+        self, path: str
+    ) -> tuple[float, int, list[tuple[str, str, float, float]]]:
+        """Spearman correlation of cosine with human similarity (wordsim353.tsv).
+
+        Returns (rho, pairs used, [(a, b, human, cosine), ...])."""
+        from scipy.stats import spearmanr
+
+        rows = []
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("#") or not line.strip():
+                    continue
+                a, b, score = line.lower().rstrip("\n").split("\t")[:3]
+                if a in self and b in self:
+                    rows.append((a, b, float(score), self.similarity(a, b)))
+        if len(rows) < 3:
+            return float("nan"), len(rows), rows
+        rho = spearmanr([r[2] for r in rows], [r[3] for r in rows]).statistic
+        return float(rho), len(rows), rows
+
+
+def cooccurrence(
+    sentences: Iterable[Sequence[str]], *, window: int = 5, min_count: int = 5
+) -> tuple[list[str], object]:
+    """GloVe's co-occurrence counts: X[i, j] = sum over occurrences of j within `window`
+    words of i of 1 / distance (symmetric). Returns (vocabulary, sparse CSR X)."""
+    import scipy.sparse as sp
+
+    if window < 1 or min_count < 1:
+        raise InputError("window and min_count must be at least 1.")
+    sentences = [list(s) for s in sentences]
+    counts = Counter(w for s in sentences for w in s)
+    vocab = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
+    if not vocab:
+        raise InputError(f"no word occurs at least min_count={min_count} times.")
+    index = {w: i for i, w in enumerate(vocab)}
+    ids, sent = [], []
+    for k, s in enumerate(sentences):
+        row = [index[w] for w in s if w in index]
+        ids.extend(row)
+        sent.extend([k] * len(row))
+    ids, sent = np.array(ids, dtype=np.int64), np.array(sent, dtype=np.int64)
+    rows, cols, vals = [], [], []
+    for d in range(1, window + 1):
+        same = sent[:-d] == sent[d:]
+        a, b = ids[:-d][same], ids[d:][same]
+        w = np.full(len(a), 1.0 / d)
+        rows += [a, b]
+        cols += [b, a]
+        vals += [w, w]
+    n = len(vocab)
+    X = sp.coo_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
+    ).tocsr()
+    X.sum_duplicates()
+    return vocab, X
+
+
+def glove_svd(
+    sentences: Iterable[Sequence[str]], *, dim: int = 100, window: int = 5, min_count: int = 5,
+    seed: int = 0,
+) -> KeyedVectors:  # fmt: skip
+    """The map's GloVe shortcut: truncated SVD of log(1 + X); vectors U * sqrt(S)."""
+    from sklearn.utils.extmath import randomized_svd
+
+    vocab, X = cooccurrence(sentences, window=window, min_count=min_count)
+    if dim >= len(vocab):
+        raise InputError(f"dim={dim} must be below the vocabulary size ({len(vocab)}).")
+    L = X.copy()
+    L.data = np.log1p(L.data)
+    U, S, _ = randomized_svd(L, dim, random_state=seed)
+    return KeyedVectors(vocab, U * np.sqrt(S))
+
+
+def save_vectors(kv: KeyedVectors, path) -> None:
+    """word2vec text format: a "count dim" header, then "word v1 ... vd" per line."""
+    from pathlib import Path
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(f"{len(kv)} {kv.vectors.shape[1]}\n")
+        for w, v in zip(kv.index_to_key, kv.vectors, strict=True):
+            f.write(w + " " + " ".join(f"{x:.6g}" for x in v) + "\n")
+    tmp.replace(path)
+
+
+def load_vectors(path) -> KeyedVectors:
+    """word2vec text (with a "count dim" header) or GloVe text (without); every line must
+    have the same number of values, else a one-line error naming file and line."""
+    from pathlib import Path
+
+    from deepmap.errors import DataError
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file.")
+    words, rows, dim = [], [], None
+    with open(path, encoding="utf-8", errors="strict") as f:
+        try:
+            for line_no, line in enumerate(f, 1):
+                parts = line.rstrip("\n").rstrip().split(" ")
+                if line_no == 1 and len(parts) == 2 and all(p.isdigit() for p in parts):
+                    dim = int(parts[1])
+                    continue
+                if not line.strip():
+                    continue
+                if dim is None:
+                    dim = len(parts) - 1
+                if len(parts) - 1 != dim:
+                    raise DataError(
+                        f"{path}:{line_no}: {len(parts) - 1} values, expected {dim} "
+                        "(inconsistent dimensions)."
+                    )
+                try:
+                    rows.append([float(x) for x in parts[1:]])
+                except ValueError:
+                    raise DataError(f"{path}:{line_no}: a value is not a number.") from None
+                words.append(parts[0])
+        except UnicodeDecodeError:
+            raise DataError(f"{path}: not UTF-8 text.") from None
+    if not words:
+        raise DataError(f"{path}: no vectors.")
+    return KeyedVectors(words, np.array(rows, dtype=np.float32))

@@ -1,0 +1,105 @@
+"""Word vectors: co-occurrence by hand, GloVe-SVD on real reviews, and similarity,
+neighbours, analogies and evaluations equal to gensim's KeyedVectors on the same vectors."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from deepmap.cli import main
+from deepmap.errors import DataError, InputError
+from deepmap.represent.vectors import (
+    KeyedVectors,
+    cooccurrence,
+    glove_svd,
+    load_vectors,
+    save_vectors,
+)
+
+gensim = pytest.importorskip("gensim")
+from gensim.models import KeyedVectors as GensimKV  # noqa: E402
+from gensim.test.utils import datapath  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def kv():
+    from deepmap.data.text import load_bundled_imdb
+    from deepmap.ladder.rungs import preprocess
+
+    tok = re.compile(r"[a-z0-9']+").findall
+    sents = [tok(preprocess(t)) for t in load_bundled_imdb().train_texts[:3000]]
+    return glove_svd(sents, dim=50, min_count=3)
+
+
+def as_gensim(kv: KeyedVectors) -> GensimKV:
+    g = GensimKV(kv.vectors.shape[1])
+    g.add_vectors(kv.index_to_key, kv.vectors)
+    return g
+
+
+def test_cooccurrence_by_hand():
+    vocab, X = cooccurrence([["a", "b", "c"], ["c", "a"]], window=2, min_count=1)
+    i = {w: k for k, w in enumerate(vocab)}
+    assert X[i["a"], i["b"]] == X[i["b"], i["a"]] == 1.0
+    assert X[i["a"], i["c"]] == 0.5 + 1.0  # distance 2 in the first sentence, 1 in the second
+    assert X[i["b"], i["c"]] == 1.0
+    assert (X != X.T).nnz == 0
+    with pytest.raises(InputError, match="min_count"):
+        cooccurrence([["a"]], min_count=2)
+
+
+def test_similarity_and_neighbours_equal_gensim(kv):
+    g = as_gensim(kv)
+    for a, b in [("good", "great"), ("film", "movie"), ("bad", "awful"), ("the", "plot")]:
+        assert kv.similarity(a, b) == pytest.approx(float(g.similarity(a, b)), abs=1e-5)
+    ours = kv.most_similar("good", topn=10)
+    theirs = g.most_similar("good", topn=10)
+    assert [w for w, _ in ours] == [w for w, _ in theirs]
+    assert (
+        kv.most_similar(["king", "woman"], ["man"], topn=3)[0][0]
+        == g.most_similar(positive=["king", "woman"], negative=["man"], topn=3)[0][0]
+    )
+
+
+def test_evaluations_equal_gensim(kv):
+    g = as_gensim(kv)
+    acc, n = kv.evaluate_analogies(datapath("questions-words.txt"), restrict=30_000)
+    g_acc = g.evaluate_word_analogies(datapath("questions-words.txt"), restrict_vocab=30_000)[0]
+    assert n > 1000 and acc == pytest.approx(g_acc, abs=0.002)
+    rho, pairs, _ = kv.evaluate_word_pairs(datapath("wordsim353.tsv"))
+    g_rho = g.evaluate_word_pairs(datapath("wordsim353.tsv"))[1][0]
+    assert pairs > 200 and rho == pytest.approx(g_rho, abs=1e-4)
+    assert rho > 0.1  # real vectors from real reviews carry real similarity
+
+
+def test_save_load_round_trip_and_errors(kv, tmp_path):
+    small = KeyedVectors(kv.index_to_key[:50], kv.vectors[:50])
+    save_vectors(small, tmp_path / "v.txt")
+    back = load_vectors(tmp_path / "v.txt")
+    assert back.index_to_key == small.index_to_key
+    np.testing.assert_allclose(back.vectors, small.vectors, rtol=1e-5, atol=1e-6)
+    (tmp_path / "glove.txt").write_text("a 1 2 3\nb 4 5 6\n")
+    assert load_vectors(tmp_path / "glove.txt").vectors.shape == (2, 3)
+    (tmp_path / "bad.txt").write_text("a 1 2 3\nb 4 5\n")
+    with pytest.raises(DataError, match=r"bad\.txt:2: 2 values, expected 3"):
+        load_vectors(tmp_path / "bad.txt")
+    with pytest.raises(InputError, match="not in the vocabulary"):
+        small.similarity("zzzz", small.index_to_key[0])
+
+
+def test_cli_train_similar_analogy(tmp_path, capsys):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the king and the queen\nthe man and the woman\n" * 50)
+    out = tmp_path / "v.txt"
+    code = main(["embed", "train", "--data", str(corpus), "--dim", "3", "--min-count", "1",
+                 "--out", str(out), "--no-evaluate", "--json"])  # fmt: skip
+    assert code == 0 and json.loads(capsys.readouterr().out)["words"] == 6
+    assert main(["embed", "similar", "king", "--vectors", str(out), "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 5
+    assert main(["embed", "analogy", "king", "man", "woman", "--vectors", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["embed", "similar", "zebra", "--vectors", str(out)]) == 2
+    assert "not in the vocabulary" in capsys.readouterr().err
