@@ -230,3 +230,24 @@ def test_full_ladder_on_the_bundled_corpus(tmp_path, capsys):
     assert acc["tfidf-bigrams"] > acc["tfidf"] > 0.88
     assert acc["nbsvm"] >= 0.90
     assert data["diagnostics"]["bow_sparsity"] > 0.99
+
+
+def test_embedding_mean_is_the_weighted_average(small_corpus):
+    from deepmap.ladder.embedding_rungs import EmbeddingMean
+    from deepmap.ladder.rungs import preprocess
+
+    for weighting in ("mean", "tfidf"):
+        m = EmbeddingMean(dim=20, weighting=weighting).fit(small_corpus.train_texts)
+        docs = small_corpus.test_texts[:30]
+        X = m.transform(docs)
+        W = m.counter_.transform([preprocess(t) for t in docs]).toarray() * m.known_[None, :]
+        expected = (W @ m.table_) / np.maximum(W.sum(1, keepdims=True), 1e-12)
+        np.testing.assert_allclose(X, expected, rtol=1e-4, atol=1e-6)
+
+
+def test_embedding_rungs_run(small_corpus):
+    result = run_text_ladder(
+        small_corpus, ["glove-mean", "glove-tfidf-mean"], latency_docs=3, diagnostics=False
+    )
+    for r in result.rungs:
+        assert (0.6 < r.accuracy <= 1.0 and r.n_features is None) or r.n_features > 0
