@@ -251,3 +251,18 @@ def test_embedding_rungs_run(small_corpus):
     )
     for r in result.rungs:
         assert (0.6 < r.accuracy <= 1.0 and r.n_features is None) or r.n_features > 0
+
+
+def test_fasttext_rung_learns_and_is_reproducible(small_corpus):
+    from deepmap.ladder.fasttext_rung import FastTextClassifier
+
+    a = FastTextClassifier(dim=16, buckets=5000, epochs=3, seed=1)
+    a.fit(small_corpus.train_texts, small_corpus.train_labels)
+    b = FastTextClassifier(dim=16, buckets=5000, epochs=3, seed=1)
+    b.fit(small_corpus.train_texts, small_corpus.train_labels)
+    pred = a.predict(small_corpus.test_texts)
+    assert (pred == b.predict(small_corpus.test_texts)).all()
+    assert (pred == np.array(small_corpus.test_labels)).mean() > 0.6
+    assert a.predict(["", "!!!"]).shape == (2,)  # documents without known words
+    with pytest.raises(InputError, match="two classes"):
+        FastTextClassifier().fit(["a b", "c d"], ["x", "x"])
