@@ -13,13 +13,9 @@ from deepmap.errors import InputError
 torch = pytest.importorskip("torch")
 pytest.importorskip("accelerate")
 
+from deepmap.data.chest import load_pneumoniamnist, resolve_chest  # noqa: E402
 from deepmap.train import TrainConfig, evaluate, fit  # noqa: E402
-from deepmap.vision.data import (  # noqa: E402
-    TensorImages,
-    augmentation,
-    load_pneumoniamnist,
-    resolve_chest,
-)
+from deepmap.vision.data import TensorImages, augmentation  # noqa: E402
 from deepmap.vision.labs import binary_report, choose_threshold, run_chestcnn  # noqa: E402
 from deepmap.vision.models import chestcnn, digitcnn, n_parameters  # noqa: E402
 
@@ -124,10 +120,13 @@ def test_chestcnn_lab(tmp_path, imbalance):
     splits = load_pneumoniamnist(write_npz(tmp_path / "p.npz"))
     assert splits.train_x.shape[1:] == (3, 28, 28)
     cfg = TrainConfig(epochs=2, batch_size=32, lr=3e-3)
-    result, figures = run_chestcnn(splits, cfg, imbalance=imbalance, target_recall=0.9)
-    assert result["test_at_threshold"]["recall"] >= 0.0
-    assert set(result["test_at_threshold"]) >= {"recall", "precision", "specificity", "roc_auc"}
-    assert "confusion_matrix.png" in figures
+    result = run_chestcnn(splits, cfg, imbalance=imbalance, target_recall=0.9)
+    t = result["test_at_threshold"]
+    assert t["roc_auc"] > 0.8  # vertical vs horizontal bars are easy to tell apart
+    assert set(t) >= {"recall", "precision", "specificity", "f1", "accuracy"}
+    cm = np.asarray(result["confusion_matrix_at_threshold"])
+    assert cm.sum() == 40 and cm[1].sum() == int(splits.test_y.sum())
+    assert t["recall"] == pytest.approx(cm[1, 1] / cm[1].sum())
 
 
 def test_bad_npz(tmp_path):
@@ -218,7 +217,7 @@ def test_cli_transfer_small(tmp_path, capsys):
 def test_kermany_folder_layout(tmp_path):
     from PIL import Image
 
-    from deepmap.vision.data import load_kermany_folder
+    from deepmap.data.chest import load_kermany_folder
 
     rng = np.random.default_rng(0)
     for split in ("train", "val", "test"):

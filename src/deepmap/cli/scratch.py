@@ -35,8 +35,9 @@ def train_cmd(
 
     from deepmap.data.digits import resolve_digits
     from deepmap.errors import InputError
+    from deepmap.report.figures import curves_figure, write_run
     from deepmap.scratch.models import MODELS
-    from deepmap.scratch.train import train_scratch, write_outputs
+    from deepmap.scratch.train import train_scratch
 
     if model not in MODELS:
         raise InputError(f"unknown model {model!r}; known: {', '.join(MODELS)}.")
@@ -82,7 +83,9 @@ def train_cmd(
             model, digits, data_note=note, epochs=epochs, batch_size=batch_size, lr=lr,
             seed=seed, on_step=on_step, on_epoch=on_epoch,
         )  # fmt: skip
-    paths = write_outputs(result, out)
+    history = result.to_dict()
+    figures = {"curves.png": curves_figure(history, f"scratch {model}")}
+    paths = write_run(out, history, figures, json_name="history.json")
     if as_json:
         emit_json(result.to_dict())
         return

@@ -59,6 +59,22 @@ def _callbacks(progress, task, as_json: bool):
     return on_step, on_epoch
 
 
+def _write_chest(out: Path, result: dict) -> list[Path]:
+    """results.json, the confusion matrix at the chosen threshold, and the curves."""
+    from deepmap.report.figures import confusion_figure, curves_figure, write_run
+
+    t = result["test_at_threshold"]["threshold"]
+    figures = {
+        "confusion_matrix.png": confusion_figure(
+            result["confusion_matrix_at_threshold"],
+            ["normal", "pneumonia"],
+            f"{result['model']} @ {t:.3f}",
+        ),
+        "curves.png": curves_figure(result["history"], result["model"]),
+    }
+    return write_run(out, result, figures)
+
+
 @app.command("digitcnn")
 def digitcnn_cmd(
     data: str = typer.Option(
@@ -76,19 +92,34 @@ def digitcnn_cmd(
 ) -> None:
     """Train the map's DigitCNN; report test accuracy, confusion matrix, misclassified digits."""
     from deepmap.data.digits import resolve_digits
-    from deepmap.vision.labs import run_digitcnn, write_outputs
+    from deepmap.report.figures import (
+        check_out_dir,
+        confusion_figure,
+        curves_figure,
+        misclassified_figure,
+        write_run,
+    )
+    from deepmap.vision.labs import run_digitcnn
 
     config = _config(out, epochs, batch_size, lr, seed, mixed_precision, resume, patience)
     config.validate()
+    check_out_dir(out)
     digits, note = resolve_digits(data, seed=seed)
     if not as_json:
         console.print(f"[bold]data[/]: {digits.describe()}\n[dim]{note}[/]")
     with _progress(as_json) as progress:
         task = progress.add_task("DigitCNN", total=None, loss=float("nan"))
         on_step, on_epoch = _callbacks(progress, task, as_json)
-        result, figures = run_digitcnn(digits, config, on_step=on_step, on_epoch=on_epoch)
+        result, pred = run_digitcnn(digits, config, on_step=on_step, on_epoch=on_epoch)
     result["data_note"] = note
-    paths = write_outputs(out, result, figures)
+    figures = {
+        "confusion_matrix.png": confusion_figure(
+            result["confusion_matrix"], [str(i) for i in range(10)], "DigitCNN"
+        ),
+        "misclassified.png": misclassified_figure(digits.test_x, digits.test_y, pred),
+        "curves.png": curves_figure(result["history"], "DigitCNN"),
+    }
+    paths = write_run(out, result, figures)
     if as_json:
         emit_json(result)
         return
@@ -125,9 +156,11 @@ def chestcnn_cmd(
     as_json: bool = JSON,
 ) -> None:
     """Train ChestCNN, recall first: threshold chosen on validation to reach --target-recall."""
+    from deepmap.data.chest import resolve_chest
     from deepmap.errors import InputError
-    from deepmap.vision.data import augmentation, resolve_chest
-    from deepmap.vision.labs import run_chestcnn, write_outputs
+    from deepmap.report.figures import check_out_dir
+    from deepmap.vision.data import augmentation
+    from deepmap.vision.labs import run_chestcnn
 
     if imbalance not in ("weighted", "sampler", "none"):
         raise InputError(f"--imbalance must be weighted, sampler or none. Got {imbalance!r}.")
@@ -137,18 +170,19 @@ def chestcnn_cmd(
         augmentation(vflip=vflip, medical=True)  # refuse before any work
     config = _config(out, epochs, batch_size, lr, seed, mixed_precision, resume, patience)
     config.validate()
+    check_out_dir(out)
     splits, note = resolve_chest(data)
     if not as_json:
         console.print(f"[bold]data[/]: {splits.describe()}\n[dim]{note}[/]")
     with _progress(as_json) as progress:
         task = progress.add_task("ChestCNN", total=None, loss=float("nan"))
         on_step, on_epoch = _callbacks(progress, task, as_json)
-        result, figures = run_chestcnn(
+        result = run_chestcnn(
             splits, config, imbalance=imbalance, target_recall=target_recall, augment=augment,
             vflip=vflip, on_step=on_step, on_epoch=on_epoch,
         )  # fmt: skip
     result["data_note"] = note
-    paths = write_outputs(out, result, figures)
+    paths = _write_chest(out, result)
     if as_json:
         emit_json(result)
         return
@@ -188,9 +222,10 @@ def transfer_cmd(
     """Transfer learning on chest X-rays: a pretrained backbone with a new 2-class head."""
     from torchvision.transforms import v2
 
+    from deepmap.data.chest import resolve_chest
     from deepmap.errors import InputError
-    from deepmap.vision.data import resolve_chest
-    from deepmap.vision.labs import run_chestcnn, write_outputs
+    from deepmap.report.figures import check_out_dir
+    from deepmap.vision.labs import run_chestcnn
     from deepmap.vision.transfer import ARCHS, build, set_trainable
 
     if arch not in ARCHS:
@@ -203,6 +238,7 @@ def transfer_cmd(
     trainable = set_trainable(model, arch, mode, last_n)
     config = _config(out, epochs, batch_size, lr, seed, mixed_precision, False, 5)
     config.validate()
+    check_out_dir(out)
     splits, note = resolve_chest(data, size=size)
     if splits.train_x.shape[1] != 3:
         raise InputError("transfer learning needs 3-channel images.")
@@ -219,13 +255,13 @@ def transfer_cmd(
     with _progress(as_json) as progress:
         task = progress.add_task(arch, total=None, loss=float("nan"))
         on_step, on_epoch = _callbacks(progress, task, as_json)
-        result, figures = run_chestcnn(
+        result = run_chestcnn(
             splits, config, imbalance=imbalance, target_recall=target_recall, augment=True,
             on_step=on_step, on_epoch=on_epoch, model=model, model_name=arch,
             input_transform=prep,
         )  # fmt: skip
     result.update(data_note=note, mode=mode, last_n=last_n, size=size, pretrained=pretrained)
-    paths = write_outputs(out, result, figures)
+    paths = _write_chest(out, result)
     if as_json:
         emit_json(result)
         return

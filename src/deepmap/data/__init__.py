@@ -16,5 +16,6 @@ __all__ = [
 ]
 
 # Loader modules register their datasets on import.
+from deepmap.data import chest as _chest  # noqa: F401
 from deepmap.data import digits as _digits  # noqa: F401
 from deepmap.data import text as _text  # noqa: F401

@@ -9,13 +9,11 @@ from __future__ import annotations
 import csv
 import html
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
-from deepmap.errors import InputError
 from deepmap.ladder.runner import LadderResult
 from deepmap.report import figure_data_uri, html_page, html_table, save_figure
+from deepmap.report.figures import check_out_dir, output_folder, pyplot
 
 __all__ = [
     "COLUMNS",
@@ -27,18 +25,6 @@ __all__ = [
 ]
 
 OUTPUTS = ("results.json", "results.csv", "ladder.png", "report.html")
-
-
-def check_out_dir(out: Path) -> None:
-    """Refuse an existing folder that is neither empty nor an earlier ladder output."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder.")
-    if out.is_dir() and any(out.iterdir()) and not (out / "results.json").is_file():
-        raise InputError(
-            f"--out {out}: the folder is not empty and holds no earlier ladder results; "
-            "choose another folder."
-        )
 
 
 COLUMNS = [
@@ -91,11 +77,7 @@ def recommendation(result: LadderResult, tolerance: float = 0.005) -> str:
 
 def ladder_figure(result: LadderResult):
     """Accuracy per rung (bars) and accuracy against single-document latency (scatter)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     rungs = result.rungs
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8))
     names = [r.rung for r in rungs]
@@ -164,10 +146,7 @@ def _diagnostics_html(d: dict) -> str:
 def write_ladder_outputs(result: LadderResult, out: Path) -> dict[str, Path]:
     """Write the four outputs into `out` (replacing earlier ones); return their paths."""
     out = Path(out)
-    check_out_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with output_folder(out) as tmp:
         (tmp / "results.json").write_text(
             json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8"
         )
@@ -211,13 +190,5 @@ def write_ladder_outputs(result: LadderResult, out: Path) -> dict[str, Path]:
             ],
         )
         (tmp / "report.html").write_text(page, encoding="utf-8")
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        pyplot().close(fig)
     return {name: out / name for name in OUTPUTS}

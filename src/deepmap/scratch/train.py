@@ -1,15 +1,11 @@
 """Training the scratch networks: mini-batch Adam on cross-entropy, per-epoch validation,
-curves saved as JSON and PNG, and the foundation's diagnosis of the curves."""
+and the foundation's diagnosis of the curves (the CLI writes them as JSON and PNG)."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +18,7 @@ from deepmap.scratch import optim
 from deepmap.scratch.models import MODELS
 from deepmap.scratch.tensor import Tensor, no_grad
 
-__all__ = ["TrainResult", "evaluate", "train_scratch", "write_outputs"]
+__all__ = ["TrainResult", "evaluate", "train_scratch"]
 
 
 @dataclass
@@ -121,47 +117,3 @@ def train_scratch(
     if epochs >= 2:
         result.diagnosis = diagnose(result.train_loss, result.val_loss).to_dict()
     return model, result
-
-
-def curves_figure(result: TrainResult):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    epochs = range(1, len(result.train_loss) + 1)
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
-    a.plot(epochs, result.train_loss, "o-", label="train")
-    a.plot(epochs, result.val_loss, "o-", label="validation")
-    a.set(xlabel="epoch", ylabel="cross-entropy", title=f"scratch {result.model}: loss")
-    b.plot(epochs, result.train_accuracy, "o-", label="train")
-    b.plot(epochs, result.val_accuracy, "o-", label="validation")
-    b.set(xlabel="epoch", ylabel="accuracy", title=f"test accuracy {result.test_accuracy:.2%}")
-    for ax in (a, b):
-        ax.legend()
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
-def write_outputs(result: TrainResult, out: Path) -> list[Path]:
-    """history.json and curves.png into `out`, written to a temporary folder first."""
-    from deepmap.report.html import save_figure
-
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder.")
-    if out.is_dir() and any(out.iterdir()) and not (out / "history.json").is_file():
-        raise InputError(f"--out {out}: not empty and not an earlier run's folder.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        (tmp / "history.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
-        save_figure(curves_figure(result), tmp / "curves.png")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return [out / "history.json", out / "curves.png"]

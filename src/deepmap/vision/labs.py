@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -15,84 +11,12 @@ from deepmap import metrics
 from deepmap.errors import InputError
 from deepmap.train.loop import TrainConfig, fit, predict
 
-__all__ = ["choose_threshold", "run_chestcnn", "run_digitcnn", "write_outputs"]
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def confusion_figure(cm: np.ndarray, labels: list[str], title: str):
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(1.2 + 0.5 * len(labels), 1 + 0.5 * len(labels)))
-    ax.imshow(cm, cmap="Blues")
-    for (i, j), v in np.ndenumerate(cm):
-        ax.text(j, i, str(v), ha="center", va="center",
-                color="white" if v > cm.max() / 2 else "black", fontsize=8)  # fmt: skip
-    ax.set(xticks=range(len(labels)), yticks=range(len(labels)), xticklabels=labels,
-           yticklabels=labels, xlabel="predicted", ylabel="true", title=title)  # fmt: skip
-    fig.tight_layout()
-    return fig
-
-
-def misclassified_figure(x: np.ndarray, y: np.ndarray, pred: np.ndarray, n: int = 25):
-    plt = _plt()
-    wrong = np.flatnonzero(pred != y)[:n]
-    cols = 5
-    rows = max(1, -(-len(wrong) // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.6, rows * 1.8))
-    for ax in np.atleast_1d(axes).ravel():
-        ax.axis("off")
-    for ax, i in zip(np.atleast_1d(axes).ravel(), wrong, strict=False):
-        ax.imshow(x[i, 0], cmap="gray")
-        ax.set_title(f"true {y[i]} / pred {pred[i]}", fontsize=8)
-    fig.tight_layout()
-    return fig
-
-
-def curves_figure(history: dict[str, Any], title: str):
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6, 4))
-    epochs = range(1, len(history["train_loss"]) + 1)
-    ax.plot(epochs, history["train_loss"], "o-", label="train")
-    ax.plot(epochs, history["val_loss"], "o-", label="validation")
-    ax.set(xlabel="epoch", ylabel="loss", title=title)
-    ax.legend()
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
-
-
-def write_outputs(out: Path, result: dict[str, Any], figures: dict[str, Any]) -> list[Path]:
-    """results.json and the PNGs, via a temporary folder (no half-written output)."""
-    out = Path(out)
-    if out.exists() and (
-        not out.is_dir() or (any(out.iterdir()) and not (out / "results.json").is_file())
-    ):
-        raise InputError(f"--out {out}: not empty and not an earlier run's folder.")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        (tmp / "results.json").write_text(json.dumps(result, indent=2) + "\n")
-        for name, fig in figures.items():
-            fig.savefig(tmp / name, dpi=110, bbox_inches="tight")
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return [out / "results.json", *(out / n for n in figures)]
+__all__ = ["binary_report", "choose_threshold", "run_chestcnn", "run_digitcnn"]
 
 
 # ------------------------------------------------------------------ DigitCNN
-def run_digitcnn(digits, config: TrainConfig, *, on_step=None, on_epoch=None) -> tuple[dict, dict]:
-    """Train the map's DigitCNN; return (results, figures)."""
+def run_digitcnn(digits, config: TrainConfig, *, on_step=None, on_epoch=None):
+    """Train the map's DigitCNN; return (results, test predictions)."""
     import torch
 
     from deepmap.vision.data import TensorImages
@@ -116,14 +40,7 @@ def run_digitcnn(digits, config: TrainConfig, *, on_step=None, on_epoch=None) ->
         "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(config).items()},
         "history": history.to_dict(),
     }
-    figures = {
-        "confusion_matrix.png": confusion_figure(
-            np.asarray(cm), [str(i) for i in range(10)], "DigitCNN"
-        ),
-        "misclassified.png": misclassified_figure(digits.test_x, y, pred),
-        "curves.png": curves_figure(result["history"], "DigitCNN"),
-    }
-    return result, figures
+    return result, pred
 
 
 # ------------------------------------------------------------------ ChestCNN
@@ -168,7 +85,7 @@ def run_chestcnn(
     model=None,
     model_name: str = "chestcnn",
     input_transform=None,
-) -> tuple[dict, dict]:
+) -> dict:
     """Train ChestCNN (or `model`, for transfer learning) with the chosen imbalance remedy;
     pick the threshold on validation. `input_transform` (resize + ImageNet normalisation for
     pretrained models) runs on every split; augmentation on the training split only."""
@@ -222,11 +139,7 @@ def run_chestcnn(
         "history": history.to_dict(),
     }
     pred = (p_test[:, 1] >= thr).astype(int)
-    cm = np.asarray(metrics.confusion_matrix(y_test, pred, labels=[0, 1]))
-    figures = {
-        "confusion_matrix.png": confusion_figure(
-            cm, list(splits.classes), f"{model_name} @ {thr:.3f}"
-        ),
-        "curves.png": curves_figure(result["history"], model_name),
-    }
-    return result, figures
+    result["confusion_matrix_at_threshold"] = np.asarray(
+        metrics.confusion_matrix(y_test, pred, labels=[0, 1])
+    ).tolist()
+    return result
