@@ -45,18 +45,25 @@ class KeyedVectors:
         except KeyError:
             raise InputError(f"{word!r} is not in the vocabulary ({len(self):,} words).") from None
 
+    def unit(self, word: str) -> np.ndarray:
+        """The word's vector scaled to length 1 (subclasses may build one for unseen words)."""
+        if word in self.key_to_index:
+            return self._unit[self.key_to_index[word]]
+        v = self[word]
+        return v / max(float(np.linalg.norm(v)), 1e-12)
+
     def similarity(self, a: str, b: str) -> float:
-        return float(self._unit[self._index(a)] @ self._unit[self._index(b)])
+        return float(self.unit(a) @ self.unit(b))
 
     def most_similar(
         self, positive: Sequence[str] | str, negative: Sequence[str] = (), topn: int = 10
     ) -> list[tuple[str, float]]:
         """Nearest words by cosine to sum(positive) - sum(negative) of unit vectors."""
         positive = [positive] if isinstance(positive, str) else list(positive)
-        idx = [self._index(w) for w in (*positive, *negative)]
-        q = self._unit[idx[: len(positive)]].sum(0) - self._unit[idx[len(positive) :]].sum(0)
+        q = sum(self.unit(w) for w in positive) - sum((self.unit(w) for w in negative), 0.0)
         q = q / max(float(np.linalg.norm(q)), 1e-12)
         scores = self._unit @ q
+        idx = [self.key_to_index[w] for w in (*positive, *negative) if w in self.key_to_index]
         scores[idx] = -np.inf
         topn = min(topn, len(self) - len(set(idx)))
         top = np.argpartition(-scores, topn - 1)[:topn]
