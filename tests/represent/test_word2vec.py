@@ -161,7 +161,7 @@ def test_fasttext_composition_equals_gensim(lee):
     ours = FastText(vector_size=12, min_count=3, bucket=5000)
     vocab = build_vocab(lee[:100], 3)
     assert set(vocab.words) == set(g.wv.index_to_key)
-    n, ptr, idx = ours._input_rows(vocab)
+    _, ptr, idx = ours._input_rows(vocab)
     order = [g.wv.key_to_index[w] for w in vocab.words]
     syn0 = np.concatenate([g.wv.vectors_vocab[order], g.wv.vectors_ngrams])
     np.testing.assert_allclose(word_vectors(syn0, ptr, idx), g.wv.vectors[order], atol=1e-6)

@@ -84,6 +84,8 @@ class FastText(_SGNSModel):
         self._train(sentences, progress)
         n = len(self.vocab)
         vectors = word_vectors(self.syn0, self.rows_ptr, self.rows_idx)
-        self.wv = FastTextKeyedVectors(self.vocab.words, vectors, self.syn0[n:],
-                                       min_n=self.min_n, max_n=self.max_n, bucket=self.bucket)  # fmt: skip
+        self.wv = FastTextKeyedVectors(
+            self.vocab.words, vectors, self.syn0[n:],
+            min_n=self.min_n, max_n=self.max_n, bucket=self.bucket,
+        )  # fmt: skip
         return self
