@@ -17,6 +17,7 @@ from deepmap.represent.vectors import (
     glove_svd,
     load_vectors,
     save_vectors,
+    similarity_bands,
 )
 
 gensim = pytest.importorskip("gensim")
@@ -88,6 +89,36 @@ def test_save_load_round_trip_and_errors(kv, tmp_path):
         load_vectors(tmp_path / "bad.txt")
     with pytest.raises(InputError, match="not in the vocabulary"):
         small.similarity("zzzz", small.index_to_key[0])
+
+
+def test_word2vec_binary_round_trip_equals_gensim(kv, tmp_path):
+    small = KeyedVectors(kv.index_to_key[:40], kv.vectors[:40])
+    save_vectors(small, tmp_path / "ours.bin")
+    g = GensimKV.load_word2vec_format(str(tmp_path / "ours.bin"), binary=True)
+    assert g.index_to_key == small.index_to_key
+    np.testing.assert_array_equal(g.vectors, small.vectors)
+    as_gensim(small).save_word2vec_format(str(tmp_path / "theirs.bin"), binary=True)
+    back = load_vectors(tmp_path / "theirs.bin")
+    assert back.index_to_key == small.index_to_key
+    np.testing.assert_array_equal(back.vectors, small.vectors)
+    cut = (tmp_path / "theirs.bin").read_bytes()[:-100]
+    (tmp_path / "cut.bin").write_bytes(cut)
+    with pytest.raises(DataError, match=r"cut\.bin: vector 40 of 40 is cut short"):
+        load_vectors(tmp_path / "cut.bin")
+    (tmp_path / "junk.bin").write_bytes(b"hello world\n")
+    with pytest.raises(DataError, match="binary header"):
+        load_vectors(tmp_path / "junk.bin")
+
+
+def test_similarity_bands_by_hand():
+    rows = [("a", "b", 9.0, 0.9), ("c", "d", 8.5, 0.5), ("e", "f", 6.0, 0.6),
+            ("g", "h", 1.0, 0.1), ("i", "j", 2.0, 0.4), ("k", "l", 4.0, 0.0)]  # fmt: skip
+    bands = {b["band"]: b for b in similarity_bands(rows)}
+    assert bands["near-synonyms"]["pairs"] == 2
+    assert bands["near-synonyms"]["mean_cosine"] == pytest.approx(0.7)
+    assert bands["near-synonyms"]["share_in_band"] == 0.5
+    assert bands["related"]["pairs"] == 1 and bands["related"]["share_in_band"] == 1.0
+    assert bands["unrelated"]["pairs"] == 2 and bands["unrelated"]["share_in_band"] == 0.5
 
 
 def test_cli_train_similar_analogy(tmp_path, capsys):

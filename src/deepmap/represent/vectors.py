@@ -14,7 +14,22 @@ import numpy as np
 
 from deepmap.errors import InputError
 
-__all__ = ["KeyedVectors", "cooccurrence", "glove_svd", "load_vectors", "save_vectors"]
+__all__ = [
+    "KeyedVectors",
+    "cooccurrence",
+    "glove_svd",
+    "load_vectors",
+    "save_vectors",
+    "similarity_bands",
+]
+
+#: The map's cosine bands, each with the human-score range (wordsim353's 0-10 scale) of the
+#: pairs it is checked on: near-synonyms > 0.8, related 0.5-0.8, unrelated < 0.3.
+BANDS = (
+    ("near-synonyms", 8.0, 10.01, 0.8, 1.01),
+    ("related", 5.0, 8.0, 0.5, 0.8),
+    ("unrelated", 0.0, 3.0, -1.01, 0.3),
+)
 
 
 class KeyedVectors:
@@ -121,6 +136,23 @@ class KeyedVectors:
         return float(rho), len(rows), rows
 
 
+def similarity_bands(rows: Sequence[tuple[str, str, float, float]]) -> list[dict]:
+    """Check the map's cosine bands on scored pairs (a, b, human 0-10, cosine), as returned by
+    `KeyedVectors.evaluate_word_pairs`: for the pairs whose human score falls in each band's
+    range, the mean cosine and the share whose cosine lies inside the map's band."""
+    out = []
+    for name, h_lo, h_hi, c_lo, c_hi in BANDS:
+        cos = np.array([r[3] for r in rows if h_lo <= r[2] < h_hi], dtype=np.float64)
+        inside = ((cos > c_lo) & (cos <= c_hi)).mean() if len(cos) else float("nan")
+        out.append({
+            "band": name, "human_score": f"{h_lo:g}-{min(h_hi, 10):g}",
+            "map_cosine": f"{max(c_lo, -1):g}-{min(c_hi, 1):g}", "pairs": int(len(cos)),
+            "mean_cosine": float(cos.mean()) if len(cos) else float("nan"),
+            "share_in_band": float(inside),
+        })  # fmt: skip
+    return out
+
+
 def cooccurrence(
     sentences: Iterable[Sequence[str]], *, window: int = 5, min_count: int = 5
 ) -> tuple[list[str], object]:
@@ -174,22 +206,61 @@ def glove_svd(
     return KeyedVectors(vocab, U * np.sqrt(S))
 
 
-def save_vectors(kv: KeyedVectors, path) -> None:
-    """word2vec text format: a "count dim" header, then "word v1 ... vd" per line."""
+def save_vectors(kv: KeyedVectors, path, *, binary: bool | None = None) -> None:
+    """word2vec format: a "count dim" header, then per word "word v1 ... vd" (text) or
+    "word " + dim little-endian float32 + newline (binary; the default for a .bin path)."""
     from pathlib import Path
 
     path = Path(path)
+    binary = path.suffix == ".bin" if binary is None else binary
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(f"{len(kv)} {kv.vectors.shape[1]}\n")
-        for w, v in zip(kv.index_to_key, kv.vectors, strict=True):
-            f.write(w + " " + " ".join(f"{x:.6g}" for x in v) + "\n")
+    if binary:
+        with open(tmp, "wb") as f:
+            f.write(f"{len(kv)} {kv.vectors.shape[1]}\n".encode())
+            for w, v in zip(kv.index_to_key, kv.vectors.astype("<f4"), strict=True):
+                f.write(w.encode("utf-8") + b" " + v.tobytes() + b"\n")
+    else:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(f"{len(kv)} {kv.vectors.shape[1]}\n")
+            for w, v in zip(kv.index_to_key, kv.vectors, strict=True):
+                f.write(w + " " + " ".join(f"{x:.6g}" for x in v) + "\n")
     tmp.replace(path)
 
 
-def load_vectors(path) -> KeyedVectors:
-    """word2vec text (with a "count dim" header) or GloVe text (without); every line must
-    have the same number of values, else a one-line error naming file and line."""
+def _load_binary(path) -> KeyedVectors:
+    from deepmap.errors import DataError
+
+    data = path.read_bytes()
+    end = data.find(b"\n")
+    try:
+        count, dim = (int(x) for x in data[:end].split())
+    except ValueError:
+        raise DataError(f"{path}:1: not a word2vec binary header (\"count dim\").") from None
+    if count < 1 or dim < 1:
+        raise DataError(f"{path}:1: count and dim must be positive.")
+    words, vecs, pos = [], np.empty((count, dim), dtype=np.float32), end + 1
+    for k in range(count):
+        while pos < len(data) and data[pos : pos + 1] in b"\n":
+            pos += 1
+        space = data.find(b" ", pos)
+        if space < 0 or space + 1 + 4 * dim > len(data):
+            raise DataError(
+                f"{path}: vector {k + 1} of {count} is cut short (truncated file, or not "
+                f"{dim} float32 values per word)."
+            )
+        try:
+            words.append(data[pos:space].decode("utf-8"))
+        except UnicodeDecodeError:
+            raise DataError(f"{path}: word {k + 1} is not UTF-8.") from None
+        vecs[k] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
+        pos = space + 1 + 4 * dim
+    return KeyedVectors(words, vecs)
+
+
+def load_vectors(path, *, binary: bool | None = None) -> KeyedVectors:
+    """word2vec binary (a .bin path, or binary=True), word2vec text (with a "count dim"
+    header) or GloVe text (without); every line must have the same number of values, else a
+    one-line error naming file and line."""
     from pathlib import Path
 
     from deepmap.errors import DataError
@@ -197,6 +268,8 @@ def load_vectors(path) -> KeyedVectors:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file.")
+    if path.suffix == ".bin" if binary is None else binary:
+        return _load_binary(path)
     words, rows, dim = [], [], None
     with open(path, encoding="utf-8", errors="strict") as f:
         try:
