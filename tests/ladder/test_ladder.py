@@ -246,11 +246,48 @@ def test_embedding_mean_is_the_weighted_average(small_corpus):
 
 
 def test_embedding_rungs_run(small_corpus):
-    result = run_text_ladder(
-        small_corpus, ["glove-mean", "glove-tfidf-mean"], latency_docs=3, diagnostics=False
-    )
+    names = ["glove-mean", "glove-tfidf-mean", "w2v-mean", "w2v-tfidf-mean", "fasttext-mean"]
+    result = run_text_ladder(small_corpus, names, latency_docs=3, diagnostics=False)
+    assert [r.rung for r in result.rungs] == names
     for r in result.rungs:
-        assert (0.6 < r.accuracy <= 1.0 and r.n_features is None) or r.n_features > 0
+        assert 0.6 < r.accuracy <= 1.0, (r.rung, r.accuracy)
+
+
+def test_fasttext_mean_covers_words_too_rare_for_word2vec(small_corpus):
+    from deepmap.ladder.embedding_rungs import EmbeddingMean
+
+    texts = small_corpus.train_texts[:300]
+    w2v = EmbeddingMean(method="word2vec", dim=16).fit(texts)
+    ft = EmbeddingMean(method="fasttext", dim=16).fit(texts)
+    assert ft.coverage_ == 1.0 and w2v.coverage_ < 0.6  # min_count=5 drops the rare words
+    rare = w2v.known_ == 0
+    assert np.abs(ft.table_[rare]).sum(1).min() > 0
+
+
+def test_pretrained_vectors_rungs(small_corpus, tmp_path):
+    from deepmap.represent.vectors import save_vectors
+    from deepmap.represent.word2vec import Word2Vec
+
+    tok = [t.lower().split() for t in small_corpus.train_texts]
+    wv = Word2Vec(tok, vector_size=20, epochs=2).wv
+    save_vectors(wv, tmp_path / "v.bin")
+    names = ["vectors-mean", "vectors-tfidf-mean"]
+    v = str(tmp_path / "v.bin")
+    result = run_text_ladder(small_corpus, names, vectors=v, latency_docs=3, diagnostics=False)
+    assert all(0.55 < r.accuracy <= 1.0 for r in result.rungs)
+    with pytest.raises(InputError, match="needs pretrained vectors"):
+        run_text_ladder(small_corpus, ["tfidf", "vectors-mean"], diagnostics=False)
+
+
+def test_cli_vectors_errors(tmp_path, capsys):
+    out = tmp_path / "l"
+    assert main(["ladder", "text", "--data", "bundled", "--rungs", "vectors-mean",
+                 "--out", str(out)]) == 2  # fmt: skip
+    assert "--vectors" in capsys.readouterr().err
+    assert main(["ladder", "text", "--data", "bundled", "--rungs", "vectors-mean",
+                 "--vectors", str(tmp_path / "nope.txt"), "--out", str(out)]) == 2  # fmt: skip
+    assert "no such file" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_fasttext_rung_learns_and_is_reproducible(small_corpus):

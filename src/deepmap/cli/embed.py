@@ -1,4 +1,5 @@
-"""`deepmap embed`: word-embedding tools (FastText subwords so far)."""
+"""`deepmap embed`: train word vectors (Word2Vec, FastText, GloVe), query them (similar,
+analogy), and show FastText's subwords."""
 
 from __future__ import annotations
 
@@ -32,27 +33,17 @@ def ngrams_cmd(
             console.print(f"  {n}: " + ", ".join(these), markup=False)
 
 
-@app.command("train")
-def train_cmd(
-    method: str = typer.Option("glove-svd", "--method", help="glove-svd: SVD of log(1 + X)."),
-    dim: int = typer.Option(100, "--dim"),
-    window: int = typer.Option(5, "--window"),
-    min_count: int = typer.Option(5, "--min-count"),
-    data: str = typer.Option("bundled", "--data", help="bundled (IMDb reviews) or a .txt file."),
-    out: str = typer.Option("results/vectors.txt", "--out", help="word2vec text format."),
-    evaluate: bool = typer.Option(True, "--evaluate/--no-evaluate"),
-    as_json: bool = typer.Option(False, "--json"),
-) -> None:
-    """Train word vectors; evaluate on gensim's questions-words and wordsim353."""
+METHODS = ("word2vec", "fasttext", "glove", "glove-svd")
+
+
+def corpus_sentences(data: str) -> list[list[str]]:
+    """Sentences of lower-cased word tokens: the bundled IMDb reviews (one per review), or a
+    UTF-8 text file with one sentence or document per line."""
     import re
-    import time
     from pathlib import Path
 
     from deepmap.errors import InputError
-    from deepmap.represent.vectors import glove_svd, save_vectors
 
-    if method != "glove-svd":
-        raise InputError(f"unknown method {method!r}; available: glove-svd.")
     tok = re.compile(r"[a-z0-9']+").findall
     if data == "bundled":
         from deepmap.data.text import load_bundled_imdb
@@ -64,28 +55,165 @@ def train_cmd(
         p = Path(data)
         if not p.is_file():
             raise InputError(f"--data {p}: no such file.")
-        sentences = [tok(line.lower()) for line in p.read_text(encoding="utf-8").splitlines()]
+        try:
+            text = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"--data {p}: not UTF-8 text.") from None
+        sentences = [tok(line.lower()) for line in text.splitlines()]
     if not any(sentences):
-        raise InputError("the corpus is empty.")
+        raise InputError(f"the corpus {data} is empty: no words to train on.")
+    return sentences
+
+
+def _words_progress(as_json: bool):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
+    )
+
+
+@app.command("train")
+def train_cmd(
+    method: str = typer.Option(
+        "word2vec",
+        "--method",
+        help="word2vec | fasttext (subwords, OOV vectors) | glove (weighted least squares, "
+        "AdaGrad) | glove-svd (the map's SVD of log(1 + X)).",
+    ),
+    sg: bool = typer.Option(True, "--sg/--cbow", help="Skip-gram or CBOW (word2vec, fasttext)."),
+    dim: int = typer.Option(100, "--dim", help="vector_size."),
+    window: int = typer.Option(5, "--window"),
+    min_count: int = typer.Option(5, "--min-count"),
+    negative: int = typer.Option(5, "--negative", help="Negative samples per positive."),
+    epochs: int = typer.Option(
+        0, "--epochs", help="0: the method's default (5 for word2vec/fasttext, 15 for glove)."
+    ),
+    workers: int = typer.Option(0, "--workers", help="Threads; 0: min(3, CPUs) as gensim."),
+    seed: int = typer.Option(0, "--seed"),
+    data: str = typer.Option("bundled", "--data", help="bundled (IMDb reviews) or a .txt file."),
+    out: str = typer.Option(
+        "results/vectors.txt", "--out", help="word2vec format: text, or binary for a .bin path."
+    ),
+    evaluate: bool = typer.Option(True, "--evaluate/--no-evaluate"),
+    oov: str = typer.Option(
+        "", "--oov", help="fasttext: comma-separated unseen words to show neighbours for."
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Train word vectors; evaluate on gensim's questions-words and wordsim353 (with the map's
+    similarity bands); write them in word2vec format."""
+    import time
+    from pathlib import Path
+
+    from deepmap.errors import InputError
+    from deepmap.represent.vectors import save_vectors
+
+    if method not in METHODS:
+        raise InputError(f"unknown --method {method!r}; available: {', '.join(METHODS)}.")
+    if epochs < 0 or workers < 0:
+        raise InputError("--epochs and --workers must be 0 (default) or positive.")
+    out_path = Path(out)
+    if out_path.is_dir():
+        raise InputError(f"--out {out_path} is a folder; give a file name.")
+    sentences = corpus_sentences(data)
     t0 = time.perf_counter()
-    kv = glove_svd(sentences, dim=dim, window=window, min_count=min_count)
-    result = {"method": method, "words": len(kv), "dim": dim, "seconds": time.perf_counter() - t0}
+    common = dict(vector_size=dim, window=window, min_count=min_count, seed=seed,
+                  workers=workers or None)  # fmt: skip
+    with _words_progress(as_json) as progress:
+        task = progress.add_task(f"{method}", total=1.0, rate="")
+
+        def on_words(done: int, total: int, wps: float) -> None:
+            progress.update(task, completed=done / total, rate=f"{wps:,.0f} words/s")
+
+        def on_epoch(epoch: int, total: int, cost: float) -> None:
+            progress.update(task, completed=epoch / total, rate=f"cost {cost:.4f}")
+
+        model = None
+        if method == "word2vec":
+            from deepmap.represent.word2vec import Word2Vec
+
+            model = Word2Vec(sentences, sg=int(sg), negative=negative, epochs=epochs or 5,
+                             progress=on_words, **common)  # fmt: skip
+        elif method == "fasttext":
+            from deepmap.represent.fasttext import FastText
+
+            model = FastText(sentences, sg=int(sg), negative=negative, epochs=epochs or 5,
+                             progress=on_words, **common)  # fmt: skip
+        elif method == "glove":
+            from deepmap.represent.glove import GloVe
+
+            model = GloVe(sentences, epochs=epochs or 15, progress=on_epoch, **common)
+        else:
+            from deepmap.represent.vectors import glove_svd
+
+            kv = glove_svd(sentences, dim=dim, window=window, min_count=min_count, seed=seed)
+    kv = model.wv if model is not None else kv
+    result = {
+        "method": method, "sg": int(sg) if method in ("word2vec", "fasttext") else None,
+        "words": len(kv), "dim": dim, "window": window, "min_count": min_count,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }  # fmt: skip
+    if getattr(model, "words_per_second", 0):
+        result["words_per_second"] = round(model.words_per_second)
+    if method == "glove":
+        result["cost_per_epoch"] = [round(c, 5) for c in model.costs]
     if evaluate:
         from gensim.test.utils import datapath
+
+        from deepmap.represent.vectors import similarity_bands
 
         result["analogy_accuracy"], result["analogy_questions"] = kv.evaluate_analogies(
             datapath("questions-words.txt"), restrict=30_000
         )
-        result["wordsim_spearman"], result["wordsim_pairs"], _ = kv.evaluate_word_pairs(
-            datapath("wordsim353.tsv")
-        )
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    save_vectors(kv, out)
-    result["out"] = out
+        rho, pairs, rows = kv.evaluate_word_pairs(datapath("wordsim353.tsv"))
+        result["wordsim_spearman"], result["wordsim_pairs"] = rho, pairs
+        result["similarity_bands"] = similarity_bands(rows)
+    if oov:
+        if method != "fasttext":
+            raise InputError("--oov needs --method fasttext (the others have no OOV vectors).")
+        result["oov_neighbours"] = {
+            w: [n for n, _ in kv.most_similar(w, topn=5)] for w in oov.split(",") if w
+        }
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    save_vectors(kv, out_path)
+    result["out"] = str(out_path)
     if as_json:
         emit_json(result)
         return
-    console.print(result)
+    _print_train(result)
+
+
+def _print_train(r: dict) -> None:
+    head = f"{r['method']}" + ("" if r["sg"] is None else (" skip-gram" if r["sg"] else " CBOW"))
+    rate = f", {r['words_per_second']:,} words/s" if "words_per_second" in r else ""
+    console.print(f"{head}: {r['words']:,} words x {r['dim']} in {r['seconds']:.1f} s{rate}",
+                  markup=False)  # fmt: skip
+    if "analogy_accuracy" in r:
+        console.print(
+            f"analogies (questions-words): {r['analogy_accuracy']:.1%} of "
+            f"{r['analogy_questions']:,}; wordsim353 Spearman {r['wordsim_spearman']:.3f} "
+            f"({r['wordsim_pairs']} pairs)",
+            markup=False,
+        )
+        console.print("the map's cosine bands, measured on wordsim353:", markup=False)
+        for b in r["similarity_bands"]:
+            console.print(
+                f"  {b['band']:<13} (human {b['human_score']:>6}, map cosine {b['map_cosine']}): "
+                f"{b['pairs']:>3} pairs, mean cosine {b['mean_cosine']:.2f}, "
+                f"{b['share_in_band']:.0%} inside the band",
+                markup=False,
+            )
+    for w, near in r.get("oov_neighbours", {}).items():
+        console.print(f"unseen {w!r} -> {', '.join(near)}", markup=False)
+    console.print(f"vectors: {r['out']}", markup=False)
 
 
 @app.command("similar")

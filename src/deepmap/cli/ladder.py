@@ -32,6 +32,12 @@ def text_cmd(
     diagnostics: bool = typer.Option(
         True, "--diagnostics/--no-diagnostics", help="Sparsity and n-gram vocabulary growth."
     ),
+    vectors: Path = typer.Option(
+        None,
+        "--vectors",
+        help="Pretrained word vectors (word2vec text/.bin or GloVe text) for the vectors-mean "
+        "and vectors-tfidf-mean rungs.",
+    ),
     list_rungs: bool = typer.Option(False, "--list", help="List the rungs and exit."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
@@ -58,6 +64,11 @@ def text_cmd(
         raise InputError(f"unknown rung {unknown[0]!r}; known rungs: {', '.join(RUNGS)}.")
     if latency_docs < 1:
         raise InputError(f"--latency-docs must be at least 1. Got {latency_docs}.")
+    if vectors is not None and not vectors.is_file():
+        raise InputError(f"--vectors {vectors}: no such file.")
+    needing = [r for r in chosen if RUNGS[r].needs_vectors]
+    if needing and vectors is None:
+        raise InputError(f"rung {needing[0]!r} needs pretrained vectors: give --vectors PATH.")
     check_out_dir(out)
 
     with Progress(
@@ -105,6 +116,7 @@ def text_cmd(
             seed=seed,
             latency_docs=latency_docs,
             diagnostics=diagnostics,
+            vectors=None if vectors is None else str(vectors),
             on_start=on_start,
             on_done=on_done,
         )

@@ -30,11 +30,16 @@ def register_rung(cls: type[Rung]) -> type[Rung]:
     return cls
 
 
-def get_rung(name: str) -> Rung:
+def get_rung(name: str, vectors: str | None = None) -> Rung:
+    """A fresh rung; `vectors` (a pretrained vectors file) for the rungs that use one."""
     try:
-        return RUNGS[name]()
+        rung = RUNGS[name]()
     except KeyError:
         raise InputError(f"unknown rung {name!r}; known rungs: {', '.join(RUNGS)}.") from None
+    if rung.needs_vectors and not vectors:
+        raise InputError(f"rung {name!r} needs pretrained vectors: give --vectors PATH.")
+    rung.vectors = vectors
+    return rung
 
 
 def preprocess(text: str) -> str:
@@ -49,6 +54,8 @@ class Rung:
     title: ClassVar[str]
     fixes: ClassVar[str] = ""
     binary_only: ClassVar[bool] = False
+    needs_vectors: ClassVar[bool] = False  # True: only runs with pretrained --vectors
+    vectors: str | None = None  # a pretrained vectors file, set by get_rung
 
     def build(self, seed: int) -> Any:
         raise NotImplementedError

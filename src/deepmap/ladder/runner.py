@@ -209,13 +209,17 @@ def run_text_ladder(
     seed: int = 0,
     latency_docs: int = 200,
     diagnostics: bool = True,
+    vectors: str | None = None,
     on_start: Callable[[str], None] | None = None,
     on_done: Callable[[RungResult], None] | None = None,
 ) -> LadderResult:
-    """Fit and measure each rung on `corpus`; results in the order given."""
+    """Fit and measure each rung on `corpus`; results in the order given. `vectors`: a
+    pretrained word-vectors file for the vectors-* rungs."""
     if not rungs:
         raise InputError("no rungs selected.")
-    built = [(name, get_rung(name)) for name in rungs]  # unknown names fail before any work
+    built = [
+        (name, get_rung(name, vectors)) for name in rungs
+    ]  # unknown names fail before any work
     labels = corpus.labels
     binary = len(labels) == 2
     pos = positive_label(labels) if binary else None

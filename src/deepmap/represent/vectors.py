@@ -146,7 +146,7 @@ def similarity_bands(rows: Sequence[tuple[str, str, float, float]]) -> list[dict
         inside = ((cos > c_lo) & (cos <= c_hi)).mean() if len(cos) else float("nan")
         out.append({
             "band": name, "human_score": f"{h_lo:g}-{min(h_hi, 10):g}",
-            "map_cosine": f"{max(c_lo, -1):g}-{min(c_hi, 1):g}", "pairs": int(len(cos)),
+            "map_cosine": f"{max(c_lo, -1):g}-{min(c_hi, 1):g}", "pairs": len(cos),
             "mean_cosine": float(cos.mean()) if len(cos) else float("nan"),
             "share_in_band": float(inside),
         })  # fmt: skip
@@ -235,7 +235,7 @@ def _load_binary(path) -> KeyedVectors:
     try:
         count, dim = (int(x) for x in data[:end].split())
     except ValueError:
-        raise DataError(f"{path}:1: not a word2vec binary header (\"count dim\").") from None
+        raise DataError(f'{path}:1: not a word2vec binary header ("count dim").') from None
     if count < 1 or dim < 1:
         raise DataError(f"{path}:1: count and dim must be positive.")
     words, vecs, pos = [], np.empty((count, dim), dtype=np.float32), end + 1

@@ -136,7 +136,9 @@ class _SGNSModel:
         self.rows_ptr, self.rows_idx = sub_ptr, sub_idx
         rng = np.random.default_rng(self.seed)
         dim = self.vector_size
-        self.syn0 = ((rng.random((n_rows, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+        self.syn0 = rng.random((n_rows, dim), dtype=np.float32)  # in place: FastText's is large
+        self.syn0 -= np.float32(0.5)
+        self.syn0 /= np.float32(dim)
         self.syn1 = np.zeros((len(self.vocab), dim), dtype=np.float32)
         keep = keep_probabilities(self.vocab.counts, self.sample)
         cum = negative_table(self.vocab.counts, self.ns_exponent)
