@@ -134,3 +134,49 @@ def test_cli_train_similar_analogy(tmp_path, capsys):
     capsys.readouterr()
     assert main(["embed", "similar", "zebra", "--vectors", str(out)]) == 2
     assert "not in the vocabulary" in capsys.readouterr().err
+
+
+@pytest.fixture
+def royal_corpus(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the king and the queen rule\nthe man and the woman walk\n" * 60)
+    return corpus
+
+
+@pytest.mark.parametrize("method", ["word2vec", "fasttext", "glove", "glove-svd"])
+def test_cli_train_each_method(royal_corpus, tmp_path, capsys, method):
+    out = tmp_path / "v.bin"
+    args = ["embed", "train", "--method", method, "--data", str(royal_corpus), "--dim", "4",
+            "--min-count", "1", "--epochs", "2", "--out", str(out), "--json"]  # fmt: skip
+    if method == "fasttext":
+        args += ["--oov", "kingdom,queens", "--cbow"]
+    assert main(args) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["words"] == 8 and r["method"] == method
+    assert len(r["similarity_bands"]) == 3 and "analogy_accuracy" in r
+    assert len(load_vectors(out)) == 8
+    if method == "fasttext":
+        assert set(r["oov_neighbours"]) == {"kingdom", "queens"} and r["sg"] == 0
+    if method == "glove":
+        assert len(r["cost_per_epoch"]) == 2
+    if method in ("word2vec", "fasttext"):
+        assert r["words_per_second"] > 0
+
+
+def test_cli_train_errors(royal_corpus, tmp_path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    out = tmp_path / "v.txt"
+    cases = [
+        (["--method", "bert"], "unknown --method"),
+        (["--data", str(empty)], "is empty"),
+        (["--data", str(royal_corpus), "--min-count", "1000"], "min_count=1000"),
+        (["--data", str(royal_corpus), "--min-count", "1", "--oov", "x"], "--oov needs"),
+        (["--data", str(tmp_path / "none.txt")], "no such file"),
+        (["--data", str(royal_corpus), "--out", str(tmp_path)], "is a folder"),
+    ]
+    for extra, message in cases:
+        code = main(["embed", "train", "--no-evaluate", "--out", str(out), *extra])
+        err = capsys.readouterr().err
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1, (extra, err)
+        assert not out.exists()
