@@ -35,14 +35,15 @@ def _setup(seed=0, n_words=12, n_rows=20, dim=7):
 
 
 @pytest.mark.parametrize("centre", [2, 3])  # one row (Word2Vec) and three rows (FastText)
-def test_skipgram_step_equals_torch_sgd(centre):
+def test_skipgram_step_matches_torch_sgd(centre):
     syn0, syn1, ptr, idx, rows = _setup()
     target, negs, alpha = 5, np.array([1, 7, 9], dtype=np.int64), 0.1
     t0 = torch.tensor(syn0, requires_grad=True)
     t1 = torch.tensor(syn1, requires_grad=True)
     h = t0[rows[centre]].mean(0)
     _sgns_loss(h, t1, target, negs).backward()
-    want0 = syn0 - alpha * t0.grad.numpy()
+    # every row of the centre gets the whole step for h: len(rows) x its own gradient
+    want0 = syn0 - alpha * len(rows[centre]) * t0.grad.numpy()
     want1 = syn1 - alpha * t1.grad.numpy()
     dim = syn0.shape[1]
     sg_step(syn0, syn1, ptr, idx, centre, target, negs, alpha, np.empty(dim), np.empty(dim))
@@ -68,8 +69,12 @@ def test_cbow_step_matches_torch_with_whole_error_to_each_context_word():
     h = torch.stack([t0[rows[c]].mean(0) for c in context]).mean(0)
     _sgns_loss(h, t1, target, negs).backward()
     want1 = syn1 - alpha * t1.grad.numpy()
-    # word2vec.c / gensim cbow_mean=1: each context word gets len(context) x the gradient
-    want0 = syn0 - alpha * len(context) * t0.grad.numpy()
+    # word2vec.c / gensim cbow_mean=1: each context word gets len(context) x the gradient,
+    # and each of its rows the whole of that (len(rows) x its share). Rows here are disjoint.
+    scale = np.ones(len(syn0))
+    for c in context:
+        scale[rows[c]] = len(context) * len(rows[c])
+    want0 = syn0 - alpha * scale[:, None] * t0.grad.numpy()
     dim = syn0.shape[1]
     cbow_step(syn0, syn1, ptr, idx, context, target, negs, alpha, np.empty(dim), np.empty(dim))
     np.testing.assert_allclose(syn1, want1, atol=1e-12)

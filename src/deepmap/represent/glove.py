@@ -1,12 +1,15 @@
 """GloVe (Pennington et al. 2014) trained on its own objective, as glove.c does:
 
     J = Σ_{i,j: X_ij > 0} f(X_ij) (w_i · w̃_j + b_i + b̃_j - log X_ij)²,
-    f(x) = (x / x_max)^α for x < x_max, else 1      (x_max = 100, α = 0.75)
+    f(x) = (x / x_max)^α for x < x_max, else 1      (α = 0.75)
 
 minimised by AdaGrad over the non-zero entries in a random order each epoch (accumulators start
 at 1, as glove.c's; the step uses the accumulator after adding the current gradient, as
 torch.optim.Adagrad, against which the tests check it). The vectors are W + W̃. X comes from
-`deepmap.represent.vectors.cooccurrence` (1/distance weighting); the map's shortcut, the SVD of
+`deepmap.represent.vectors.cooccurrence` (1/distance weighting). x_max defaults to 10, the
+value of glove.c's demo for small corpora (the paper's 100 suits billions of words: on 6M
+IMDb words with 1/distance weights most X_ij are below 1, and f(x) = (x/100)^0.75 all but stops
+learning); the map's shortcut, the SVD of
 log(1 + X), is `glove_svd` there.
 """
 
@@ -75,7 +78,7 @@ class GloVe:
 
     def __init__(
         self, sentences: Iterable[Sequence[str]] | None = None, *, vector_size: int = 100,
-        window: int = 5, min_count: int = 5, x_max: float = 100.0, alpha: float = 0.75,
+        window: int = 5, min_count: int = 5, x_max: float = 10.0, alpha: float = 0.75,
         learning_rate: float = 0.05, epochs: int = 25, seed: int = 0, workers: int | None = None,
         progress: Callable[[int, int, float], None] | None = None,
     ):  # fmt: skip
@@ -101,14 +104,15 @@ class GloVe:
         vocab, X = cooccurrence(sentences, window=self.window, min_count=self.min_count)
         coo = X.tocoo()
         rows, cols = coo.row.astype(np.int64), coo.col.astype(np.int64)
-        logx = np.log(coo.data)
-        fx = glove_weight(coo.data, self.x_max, self.alpha)
+        logx = np.log(coo.data).astype(np.float32)
+        fx = glove_weight(coo.data, self.x_max, self.alpha).astype(np.float32)
         n, dim = len(vocab), self.vector_size
         rng = np.random.default_rng(self.seed)
-        self.W = (rng.random((n, dim)) - 0.5) / dim
-        self.Wt = (rng.random((n, dim)) - 0.5) / dim
-        self.b = (rng.random(n) - 0.5) / dim
-        self.bt = (rng.random(n) - 0.5) / dim
+        f32 = np.float32
+        self.W = ((rng.random((n, dim)) - 0.5) / dim).astype(f32)
+        self.Wt = ((rng.random((n, dim)) - 0.5) / dim).astype(f32)
+        self.b = ((rng.random(n) - 0.5) / dim).astype(f32)
+        self.bt = ((rng.random(n) - 0.5) / dim).astype(f32)
         acc = [np.ones_like(a) for a in (self.W, self.Wt, self.b, self.bt)]
         workers = self.workers or default_workers()
         previous = numba.get_num_threads()

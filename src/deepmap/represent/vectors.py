@@ -58,7 +58,10 @@ class KeyedVectors:
         try:
             return self.key_to_index[word]
         except KeyError:
-            raise InputError(f"{word!r} is not in the vocabulary ({len(self):,} words).") from None
+            raise InputError(
+                f"{word!r} is not in the vocabulary of {len(self):,} words (never seen, or seen "
+                "fewer than min_count times in training)."
+            ) from None
 
     def unit(self, word: str) -> np.ndarray:
         """The word's vector scaled to length 1 (subclasses may build one for unseen words)."""
