@@ -72,7 +72,7 @@ def _sigmoid(f):
     return 1.0 / (1.0 + math.exp(-f))
 
 
-@njit(fastmath=True)
+@njit(fastmath=True, cache=True)
 def _mean_rows(syn0, sub_ptr, sub_idx, w, h, scale):
     """h += scale * mean(syn0[rows(w)])."""
     a, b = sub_ptr[w], sub_ptr[w + 1]
@@ -83,7 +83,7 @@ def _mean_rows(syn0, sub_ptr, sub_idx, w, h, scale):
             h[d] += s * syn0[r, d]
 
 
-@njit(fastmath=True)
+@njit(fastmath=True, cache=True)
 def _add_rows(syn0, sub_ptr, sub_idx, w, err):
     """Each row of w gets the whole step for h (err = -α ∂loss/∂h), as fastText and gensim."""
     a, b = sub_ptr[w], sub_ptr[w + 1]
@@ -93,7 +93,7 @@ def _add_rows(syn0, sub_ptr, sub_idx, w, err):
             syn0[r, d] += err[d]
 
 
-@njit(fastmath=True)
+@njit(fastmath=True, cache=True)
 def _output_step(syn1, h, err, target, negs, n_negs, alpha):
     """Logistic loss on the true target (label 1) and the drawn negatives (label 0): update
     syn1 rows, accumulate into err the step for h. Negatives equal to the target are skipped."""
@@ -114,7 +114,7 @@ def _output_step(syn1, h, err, target, negs, n_negs, alpha):
             syn1[t, d] += g * h[d]
 
 
-@njit(fastmath=True)
+@njit(fastmath=True, cache=True)
 def sg_step(syn0, syn1, sub_ptr, sub_idx, centre, target, negs, alpha, h, err):
     """One skip-gram pair: input rows of `centre`, predicting `target` against `negs`."""
     h[:] = 0.0
@@ -124,7 +124,7 @@ def sg_step(syn0, syn1, sub_ptr, sub_idx, centre, target, negs, alpha, h, err):
     _add_rows(syn0, sub_ptr, sub_idx, centre, err)
 
 
-@njit(fastmath=True)
+@njit(fastmath=True, cache=True)
 def cbow_step(syn0, syn1, sub_ptr, sub_idx, context, target, negs, alpha, h, err):
     """One CBOW example: the mean of the context words' vectors predicts `target`."""
     h[:] = 0.0
@@ -137,7 +137,7 @@ def cbow_step(syn0, syn1, sub_ptr, sub_idx, context, target, negs, alpha, h, err
         _add_rows(syn0, sub_ptr, sub_idx, context[m], err)
 
 
-@njit(parallel=True, fastmath=True)
+@njit(parallel=True, fastmath=True, cache=True)
 def sgns_epoch_block(
     syn0, syn1, sub_ptr, sub_idx, corpus, sent_ptr, chunk_ptr, chunk_words_before,
     first_chunk, last_chunk, keep, cum_table, sg, window, negative, alpha, min_alpha,

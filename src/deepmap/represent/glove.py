@@ -34,7 +34,7 @@ def glove_weight(x: np.ndarray, x_max: float = 100.0, alpha: float = 0.75) -> np
     return np.where(x < x_max, (x / x_max) ** alpha, 1.0)
 
 
-@njit(fastmath=True)
+@njit(fastmath=True, cache=True)
 def _entry_step(W, Wt, b, bt, gW, gWt, gb, gbt, i, j, logx, fx, lr):
     """One AdaGrad step on one entry's term ½ f (w_i·w̃_j + b_i + b̃_j - log x)². Returns the term."""
     dim = W.shape[1]
@@ -56,7 +56,7 @@ def _entry_step(W, Wt, b, bt, gW, gWt, gb, gbt, i, j, logx, fx, lr):
     return 0.5 * fdiff * diff
 
 
-@njit(parallel=True, fastmath=True)
+@njit(parallel=True, fastmath=True, cache=True)
 def _epoch(W, Wt, b, bt, gW, gWt, gb, gbt, rows, cols, logx, fx, order, lr, n_chunks):
     """Hogwild over n_chunks slices of `order`; returns the summed cost."""
     n = len(order)
