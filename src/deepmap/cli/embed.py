@@ -203,12 +203,15 @@ def _print_train(r: dict) -> None:
             f"({r['wordsim_pairs']} pairs)",
             markup=False,
         )
-        console.print("the map's cosine bands, measured on wordsim353:", markup=False)
+        console.print("the map's cosine bands, measured on wordsim353 pairs:", markup=False)
         for b in r["similarity_bands"]:
+            if not b["pairs"]:
+                console.print(f"  {b['band']:<13} (human {b['human_score']}): no pairs")
+                continue
             console.print(
-                f"  {b['band']:<13} (human {b['human_score']:>6}, map cosine {b['map_cosine']}): "
-                f"{b['pairs']:>3} pairs, mean cosine {b['mean_cosine']:.2f}, "
-                f"{b['share_in_band']:.0%} inside the band",
+                f"  {b['band']:<13} (human {b['human_score']}): {b['pairs']:>3} pairs, "
+                f"mean cosine {b['mean_cosine']:.2f}; {b['share_in_band']:.0%} in the map's "
+                f"{b['map_cosine']}",
                 markup=False,
             )
     for w, near in r.get("oov_neighbours", {}).items():

@@ -149,7 +149,8 @@ def similarity_bands(rows: Sequence[tuple[str, str, float, float]]) -> list[dict
         inside = ((cos > c_lo) & (cos <= c_hi)).mean() if len(cos) else float("nan")
         out.append({
             "band": name, "human_score": f"{h_lo:g}-{min(h_hi, 10):g}",
-            "map_cosine": f"{max(c_lo, -1):g}-{min(c_hi, 1):g}", "pairs": len(cos),
+            "map_cosine": (f"> {c_lo:g}" if c_hi > 1 else f"< {c_hi:g}" if c_lo < -1
+                           else f"{c_lo:g}-{c_hi:g}"), "pairs": len(cos),
             "mean_cosine": float(cos.mean()) if len(cos) else float("nan"),
             "share_in_band": float(inside),
         })  # fmt: skip
