@@ -110,6 +110,25 @@ def test_word2vec_binary_round_trip_equals_gensim(kv, tmp_path):
         load_vectors(tmp_path / "junk.bin")
 
 
+def test_compressed_vectors_load(kv, tmp_path):
+    import bz2
+    import gzip
+
+    small = KeyedVectors(kv.index_to_key[:20], kv.vectors[:20])
+    save_vectors(small, tmp_path / "v.txt")
+    save_vectors(small, tmp_path / "v.bin")
+    text, raw = (tmp_path / "v.txt").read_bytes(), (tmp_path / "v.bin").read_bytes()
+    (tmp_path / "v.txt.bz2").write_bytes(bz2.compress(text))
+    (tmp_path / "v.bin.gz").write_bytes(gzip.compress(raw))
+    for name in ("v.txt.bz2", "v.bin.gz"):
+        back = load_vectors(tmp_path / name)
+        assert back.index_to_key == small.index_to_key, name
+        np.testing.assert_allclose(back.vectors, small.vectors, rtol=1e-5, atol=1e-6)
+    (tmp_path / "bad.txt.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(DataError, match=r"bad\.txt\.gz: cannot read"):
+        load_vectors(tmp_path / "bad.txt.gz")
+
+
 def test_similarity_bands_by_hand():
     rows = [("a", "b", 9.0, 0.9), ("c", "d", 8.5, 0.5), ("e", "f", 6.0, 0.6),
             ("g", "h", 1.0, 0.1), ("i", "j", 2.0, 0.4), ("k", "l", 4.0, 0.0)]  # fmt: skip
@@ -180,3 +199,18 @@ def test_cli_train_errors(royal_corpus, tmp_path, capsys):
         err = capsys.readouterr().err
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1, (extra, err)
         assert not out.exists()
+
+
+def test_cli_evaluate_pretrained_vectors(kv, tmp_path, capsys):
+    import bz2
+
+    save_vectors(kv, tmp_path / "v.txt")
+    (tmp_path / "v.txt.bz2").write_bytes(bz2.compress((tmp_path / "v.txt").read_bytes()))
+    assert main(["embed", "evaluate", "--vectors", str(tmp_path / "v.txt.bz2"), "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    acc, n = kv.evaluate_analogies(datapath("questions-words.txt"), restrict=30_000)
+    assert r["words"] == len(kv) and r["analogy_questions"] == n
+    assert r["analogy_accuracy"] == pytest.approx(acc, abs=1e-6)
+    assert [b["band"] for b in r["similarity_bands"]] == ["near-synonyms", "related", "unrelated"]
+    assert main(["embed", "evaluate", "--vectors", str(tmp_path / "none.txt")]) == 2
+    assert "no such file" in capsys.readouterr().err

@@ -65,6 +65,27 @@ def corpus_sentences(data: str) -> list[list[str]]:
     return sentences
 
 
+def evaluate_vectors(kv) -> dict:
+    """Analogy accuracy on questions-words (the 30,000 most frequent words, as gensim's
+    restrict_vocab), wordsim353 Spearman, and the map's cosine bands on wordsim353's pairs."""
+    try:
+        from gensim.test.utils import datapath
+    except ImportError:  # pragma: no cover - the nlp extra is not installed
+        from deepmap.errors import InputError
+
+        raise InputError(
+            "evaluation needs gensim's test sets: pip install 'deepmap[nlp]'."
+        ) from None
+    from deepmap.represent.vectors import similarity_bands
+
+    acc, questions = kv.evaluate_analogies(datapath("questions-words.txt"), restrict=30_000)
+    rho, pairs, rows = kv.evaluate_word_pairs(datapath("wordsim353.tsv"))
+    return {
+        "analogy_accuracy": acc, "analogy_questions": questions, "wordsim_spearman": rho,
+        "wordsim_pairs": pairs, "similarity_bands": similarity_bands(rows),
+    }  # fmt: skip
+
+
 def _words_progress(as_json: bool):
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -166,16 +187,7 @@ def train_cmd(
     if method == "glove":
         result["cost_per_epoch"] = [round(c, 5) for c in model.costs]
     if evaluate:
-        from gensim.test.utils import datapath
-
-        from deepmap.represent.vectors import similarity_bands
-
-        result["analogy_accuracy"], result["analogy_questions"] = kv.evaluate_analogies(
-            datapath("questions-words.txt"), restrict=30_000
-        )
-        rho, pairs, rows = kv.evaluate_word_pairs(datapath("wordsim353.tsv"))
-        result["wordsim_spearman"], result["wordsim_pairs"] = rho, pairs
-        result["similarity_bands"] = similarity_bands(rows)
+        result.update(evaluate_vectors(kv))
     if oov:
         if method != "fasttext":
             raise InputError("--oov needs --method fasttext (the others have no OOV vectors).")
@@ -196,6 +208,13 @@ def _print_train(r: dict) -> None:
     rate = f", {r['words_per_second']:,} words/s" if "words_per_second" in r else ""
     console.print(f"{head}: {r['words']:,} words x {r['dim']} in {r['seconds']:.1f} s{rate}",
                   markup=False)  # fmt: skip
+    _print_evaluation(r)
+    for w, near in r.get("oov_neighbours", {}).items():
+        console.print(f"unseen {w!r} -> {', '.join(near)}", markup=False)
+    console.print(f"vectors: {r['out']}", markup=False)
+
+
+def _print_evaluation(r: dict) -> None:
     if "analogy_accuracy" in r:
         console.print(
             f"analogies (questions-words): {r['analogy_accuracy']:.1%} of "
@@ -214,9 +233,27 @@ def _print_train(r: dict) -> None:
                 f"{b['map_cosine']}",
                 markup=False,
             )
-    for w, near in r.get("oov_neighbours", {}).items():
-        console.print(f"unseen {w!r} -> {', '.join(near)}", markup=False)
-    console.print(f"vectors: {r['out']}", markup=False)
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    vectors: str = typer.Option(
+        ..., "--vectors", help="word2vec text/.bin or GloVe text, optionally .gz/.bz2."
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Evaluate any word vectors (pretrained ones too) as `embed train` does: analogies,
+    wordsim353 Spearman, and the map's cosine bands."""
+    from deepmap.represent.vectors import load_vectors
+
+    kv = load_vectors(vectors)
+    result = {"vectors": vectors, "words": len(kv), "dim": int(kv.vectors.shape[1])}
+    result.update(evaluate_vectors(kv))
+    if as_json:
+        emit_json(result)
+        return
+    console.print(f"{vectors}: {len(kv):,} words x {result['dim']}", markup=False)
+    _print_evaluation(result)
 
 
 @app.command("similar")

@@ -231,10 +231,23 @@ def save_vectors(kv: KeyedVectors, path, *, binary: bool | None = None) -> None:
     tmp.replace(path)
 
 
+def _open(path, mode: str):
+    """open(), or gzip/bz2 for a .gz/.bz2 path (vectors files are often shipped compressed)."""
+    import bz2
+    import gzip
+
+    opener = {".gz": gzip.open, ".bz2": bz2.open}.get(path.suffix, open)
+    return opener(path, mode, **({"encoding": "utf-8", "errors": "strict"} if "t" in mode else {}))
+
+
 def _load_binary(path) -> KeyedVectors:
     from deepmap.errors import DataError
 
-    data = path.read_bytes()
+    try:
+        with _open(path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError) as e:
+        raise DataError(f"{path}: cannot read ({e}).") from None
     end = data.find(b"\n")
     try:
         count, dim = (int(x) for x in data[:end].split())
@@ -263,8 +276,8 @@ def _load_binary(path) -> KeyedVectors:
 
 def load_vectors(path, *, binary: bool | None = None) -> KeyedVectors:
     """word2vec binary (a .bin path, or binary=True), word2vec text (with a "count dim"
-    header) or GloVe text (without); every line must have the same number of values, else a
-    one-line error naming file and line."""
+    header) or GloVe text (without), each optionally .gz or .bz2 compressed; every line must
+    have the same number of values, else a one-line error naming file and line."""
     from pathlib import Path
 
     from deepmap.errors import DataError
@@ -272,10 +285,11 @@ def load_vectors(path, *, binary: bool | None = None) -> KeyedVectors:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file.")
-    if path.suffix == ".bin" if binary is None else binary:
+    inner = path.with_suffix("") if path.suffix in (".gz", ".bz2") else path
+    if inner.suffix == ".bin" if binary is None else binary:
         return _load_binary(path)
     words, rows, dim = [], [], None
-    with open(path, encoding="utf-8", errors="strict") as f:
+    with _open(path, "rt") as f:
         try:
             for line_no, line in enumerate(f, 1):
                 parts = line.rstrip("\n").rstrip().split(" ")
@@ -292,12 +306,14 @@ def load_vectors(path, *, binary: bool | None = None) -> KeyedVectors:
                         "(inconsistent dimensions)."
                     )
                 try:
-                    rows.append([float(x) for x in parts[1:]])
+                    rows.append(np.array(parts[1:], dtype=np.float32))
                 except ValueError:
                     raise DataError(f"{path}:{line_no}: a value is not a number.") from None
                 words.append(parts[0])
         except UnicodeDecodeError:
             raise DataError(f"{path}: not UTF-8 text.") from None
+        except (OSError, EOFError) as e:  # a corrupt .gz / .bz2
+            raise DataError(f"{path}: cannot read ({e}).") from None
     if not words:
         raise DataError(f"{path}: no vectors.")
     return KeyedVectors(words, np.array(rows, dtype=np.float32))
