@@ -41,10 +41,8 @@ def test_one_entry_step_equals_torch_adagrad():
         np.testing.assert_allclose(ours, theirs.detach().numpy(), atol=1e-12)
 
 
-def test_training_lowers_the_cost_and_learns_topics():
-    from tests.represent.test_word2vec import _topic_corpus
-
-    m = GloVe(_topic_corpus(), vector_size=10, window=3, min_count=1, epochs=30, x_max=10,
+def test_training_lowers_the_cost_and_learns_topics(topic_corpus):
+    m = GloVe(topic_corpus(), vector_size=10, window=3, min_count=1, epochs=30, x_max=10,
               workers=1, seed=0)  # fmt: skip
     assert m.costs[-1] < 0.5 * m.costs[0]
     # GloVe fits only the pairs that co-occur (never "cat" with "car" here), so all vectors

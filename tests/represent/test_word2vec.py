@@ -122,24 +122,9 @@ def test_vocab_and_encoding():
         Word2Vec(window=0)
 
 
-def _topic_corpus(seed=0, n=600):
-    """Sentences drawn from two topics that share only function words."""
-    rng = np.random.default_rng(seed)
-    topics = [
-        ["cat", "dog", "pet", "fur", "paw", "bark"],
-        ["car", "road", "wheel", "fuel", "drive", "brake"],
-    ]
-    glue = ["the", "a", "and", "with"]
-    out = []
-    for _ in range(n):
-        t = topics[rng.integers(2)]
-        out.append([str(rng.choice(t if rng.random() < 0.7 else glue)) for _ in range(12)])
-    return out
-
-
 @pytest.mark.parametrize("sg", [1, 0])
-def test_word2vec_learns_topics_and_is_repeatable(sg):
-    sents = _topic_corpus()
+def test_word2vec_learns_topics_and_is_repeatable(sg, topic_corpus):
+    sents = topic_corpus()
     kw = dict(vector_size=16, window=3, sg=sg, min_count=1, epochs=5, sample=0, workers=1)
     m = Word2Vec(sents, seed=3, **kw)
     same = np.mean([m.wv.similarity("cat", w) for w in ["dog", "pet", "fur"]])
@@ -151,9 +136,9 @@ def test_word2vec_learns_topics_and_is_repeatable(sg):
     assert m.effective_words == m.raw_words  # sample=0 keeps every word
 
 
-def test_word2vec_reports_progress():
+def test_word2vec_reports_progress(topic_corpus):
     seen = []
-    Word2Vec(_topic_corpus(n=100), vector_size=8, min_count=1, epochs=2, workers=1,
+    Word2Vec(topic_corpus(n=100), vector_size=8, min_count=1, epochs=2, workers=1,
              progress=lambda done, total, wps: seen.append((done, total)))  # fmt: skip
     assert seen[-1][0] == seen[-1][1] == 2 * 1200
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
@@ -177,8 +162,8 @@ def test_fasttext_composition_equals_gensim(lee):
         np.testing.assert_allclose(kv[oov], g.wv[oov], atol=1e-6)
 
 
-def test_fasttext_gives_unseen_words_a_vector_near_their_stem():
-    sents = _topic_corpus(seed=1)
+def test_fasttext_gives_unseen_words_a_vector_near_their_stem(topic_corpus):
+    sents = topic_corpus(seed=1)
     sents = [[{"cat": "kitten", "car": "automobile"}.get(w, w) for w in s] for s in sents]
     m = FastText(sents, vector_size=16, window=3, min_count=1, epochs=5, sample=0, bucket=20_000,
                  workers=1, seed=0)  # fmt: skip
