@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import time
 
 
@@ -31,18 +30,14 @@ def main() -> int:
     args = ap.parse_args()
 
     import gensim.models
-    from gensim.test.utils import datapath
 
-    from deepmap.data.text import load_bundled_imdb
-    from deepmap.ladder.rungs import preprocess
+    from deepmap.represent.embeddings import corpus_sentences, evaluate_vectors
     from deepmap.represent.fasttext import FastText
     from deepmap.represent.vectors import KeyedVectors
     from deepmap.represent.word2vec import Word2Vec, default_workers
 
     workers = args.workers or default_workers()
-    tok = re.compile(r"[a-z0-9']+").findall
-    c = load_bundled_imdb()
-    sents = [tok(preprocess(t)) for t in (c.train_texts + c.test_texts)[: args.docs]]
+    sents = corpus_sentences("bundled")[: args.docs]
     words = sum(map(len, sents))
     params = dict(
         vector_size=100,
@@ -72,17 +67,15 @@ def main() -> int:
         t0 = time.perf_counter()
         wv = build()
         seconds = time.perf_counter() - t0
-        kv = KeyedVectors(wv.index_to_key, wv.vectors)
-        acc, n_q = kv.evaluate_analogies(datapath("questions-words.txt"), restrict=30_000)
-        rho, pairs, _ = kv.evaluate_word_pairs(datapath("wordsim353.tsv"))
-        rows.append({"library": name, "seconds": seconds,
-                     "words_per_second": words * args.epochs / seconds,
-                     "analogy_accuracy": acc, "analogy_questions": n_q,
-                     "wordsim_spearman": rho, "wordsim_pairs": pairs})  # fmt: skip
-        r = rows[-1]
+        r = evaluate_vectors(KeyedVectors(wv.index_to_key, wv.vectors))
+        del r["similarity_bands"]
+        r = {"library": name, "seconds": seconds, "words_per_second": words * args.epochs / seconds,
+             **r}  # fmt: skip
+        rows.append(r)
         print(
             f"{name:>8}: {seconds:7.1f} s  {r['words_per_second']:>10,.0f} words/s  "
-            f"analogy {acc:.2%} of {n_q:,}  wordsim Spearman {rho:.3f} ({pairs} pairs)"
+            f"analogy {r['analogy_accuracy']:.2%} of {r['analogy_questions']:,}  "
+            f"wordsim Spearman {r['wordsim_spearman']:.3f} ({r['wordsim_pairs']} pairs)"
         )
     ratio = rows[0]["words_per_second"] / rows[1]["words_per_second"]
     gap = rows[0]["analogy_accuracy"] - rows[1]["analogy_accuracy"]

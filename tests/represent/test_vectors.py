@@ -214,3 +214,14 @@ def test_cli_evaluate_pretrained_vectors(kv, tmp_path, capsys):
     assert [b["band"] for b in r["similarity_bands"]] == ["near-synonyms", "related", "unrelated"]
     assert main(["embed", "evaluate", "--vectors", str(tmp_path / "none.txt")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_corpus_sentences_and_unknown_method():
+    from deepmap.represent.embeddings import corpus_sentences, train_vectors
+
+    sents = corpus_sentences("bundled")
+    assert len(sents) == 25_000
+    assert sum(s.count("br") for s in sents[:2000]) == 0  # <br /> tags removed before tokens
+    assert all(w == w.lower() for w in sents[0])
+    with pytest.raises(InputError, match="unknown method 'bert'"):
+        train_vectors("bert", sents[:10])

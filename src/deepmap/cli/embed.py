@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from deepmap.cli._common import console, emit_json
+from deepmap.cli._common import console, emit_json, progress_bar
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -31,74 +31,6 @@ def ngrams_cmd(
         these = [g for g in grams if len(g) == n]
         if these:
             console.print(f"  {n}: " + ", ".join(these), markup=False)
-
-
-METHODS = ("word2vec", "fasttext", "glove", "glove-svd")
-
-
-def corpus_sentences(data: str) -> list[list[str]]:
-    """Sentences of lower-cased word tokens: the bundled IMDb reviews (one per review), or a
-    UTF-8 text file with one sentence or document per line."""
-    import re
-    from pathlib import Path
-
-    from deepmap.errors import InputError
-
-    tok = re.compile(r"[a-z0-9']+").findall
-    if data == "bundled":
-        from deepmap.data.text import load_bundled_imdb
-        from deepmap.ladder.rungs import preprocess
-
-        c = load_bundled_imdb()
-        sentences = [tok(preprocess(t)) for t in c.train_texts + c.test_texts]
-    else:
-        p = Path(data)
-        if not p.is_file():
-            raise InputError(f"--data {p}: no such file.")
-        try:
-            text = p.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise InputError(f"--data {p}: not UTF-8 text.") from None
-        sentences = [tok(line.lower()) for line in text.splitlines()]
-    if not any(sentences):
-        raise InputError(f"the corpus {data} is empty: no words to train on.")
-    return sentences
-
-
-def evaluate_vectors(kv) -> dict:
-    """Analogy accuracy on questions-words (the 30,000 most frequent words, as gensim's
-    restrict_vocab), wordsim353 Spearman, and the map's cosine bands on wordsim353's pairs."""
-    try:
-        from gensim.test.utils import datapath
-    except ImportError:  # pragma: no cover - the nlp extra is not installed
-        from deepmap.errors import InputError
-
-        raise InputError(
-            "evaluation needs gensim's test sets: pip install 'deepmap[nlp]'."
-        ) from None
-    from deepmap.represent.vectors import similarity_bands
-
-    acc, questions = kv.evaluate_analogies(datapath("questions-words.txt"), restrict=30_000)
-    rho, pairs, rows = kv.evaluate_word_pairs(datapath("wordsim353.tsv"))
-    return {
-        "analogy_accuracy": acc, "analogy_questions": questions, "wordsim_spearman": rho,
-        "wordsim_pairs": pairs, "similarity_bands": similarity_bands(rows),
-    }  # fmt: skip
-
-
-def _words_progress(as_json: bool):
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=as_json,
-    )
 
 
 @app.command("train")
@@ -135,48 +67,37 @@ def train_cmd(
     from pathlib import Path
 
     from deepmap.errors import InputError
+    from deepmap.represent.embeddings import (
+        METHODS,
+        corpus_sentences,
+        evaluate_vectors,
+        train_vectors,
+    )
     from deepmap.represent.vectors import save_vectors
 
     if method not in METHODS:
         raise InputError(f"unknown --method {method!r}; available: {', '.join(METHODS)}.")
     if epochs < 0 or workers < 0:
         raise InputError("--epochs and --workers must be 0 (default) or positive.")
+    if oov and method != "fasttext":
+        raise InputError("--oov needs --method fasttext (the others have no OOV vectors).")
     out_path = Path(out)
     if out_path.is_dir():
         raise InputError(f"--out {out_path} is a folder; give a file name.")
     sentences = corpus_sentences(data)
     t0 = time.perf_counter()
-    common = dict(vector_size=dim, window=window, min_count=min_count, seed=seed,
-                  workers=workers or None)  # fmt: skip
-    with _words_progress(as_json) as progress:
-        task = progress.add_task(f"{method}", total=1.0, rate="")
+    with progress_bar("{task.percentage:>3.0f}%", "{task.fields[rate]}", as_json=as_json) as bar:
+        task = bar.add_task(method, total=1.0, rate="")
 
-        def on_words(done: int, total: int, wps: float) -> None:
-            progress.update(task, completed=done / total, rate=f"{wps:,.0f} words/s")
+        def on_progress(done: int, total: int, rate: float) -> None:
+            shown = f"cost {rate:.4f}" if method == "glove" else f"{rate:,.0f} words/s"
+            bar.update(task, completed=done / total, rate=shown)
 
-        def on_epoch(epoch: int, total: int, cost: float) -> None:
-            progress.update(task, completed=epoch / total, rate=f"cost {cost:.4f}")
-
-        model = None
-        if method == "word2vec":
-            from deepmap.represent.word2vec import Word2Vec
-
-            model = Word2Vec(sentences, sg=int(sg), negative=negative, epochs=epochs or 5,
-                             progress=on_words, **common)  # fmt: skip
-        elif method == "fasttext":
-            from deepmap.represent.fasttext import FastText
-
-            model = FastText(sentences, sg=int(sg), negative=negative, epochs=epochs or 5,
-                             progress=on_words, **common)  # fmt: skip
-        elif method == "glove":
-            from deepmap.represent.glove import GloVe
-
-            model = GloVe(sentences, epochs=epochs or 15, progress=on_epoch, **common)
-        else:
-            from deepmap.represent.vectors import glove_svd
-
-            kv = glove_svd(sentences, dim=dim, window=window, min_count=min_count, seed=seed)
-    kv = model.wv if model is not None else kv
+        kv, model = train_vectors(
+            method, sentences, dim=dim, window=window, min_count=min_count, sg=int(sg),
+            negative=negative, epochs=epochs or None, seed=seed, workers=workers or None,
+            progress=on_progress,
+        )  # fmt: skip
     result = {
         "method": method, "sg": int(sg) if method in ("word2vec", "fasttext") else None,
         "words": len(kv), "dim": dim, "window": window, "min_count": min_count,
@@ -189,8 +110,6 @@ def train_cmd(
     if evaluate:
         result.update(evaluate_vectors(kv))
     if oov:
-        if method != "fasttext":
-            raise InputError("--oov needs --method fasttext (the others have no OOV vectors).")
         result["oov_neighbours"] = {
             w: [n for n, _ in kv.most_similar(w, topn=5)] for w in oov.split(",") if w
         }
@@ -244,6 +163,7 @@ def evaluate_cmd(
 ) -> None:
     """Evaluate any word vectors (pretrained ones too) as `embed train` does: analogies,
     wordsim353 Spearman, and the map's cosine bands."""
+    from deepmap.represent.embeddings import evaluate_vectors
     from deepmap.represent.vectors import load_vectors
 
     kv = load_vectors(vectors)

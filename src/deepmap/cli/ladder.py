@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from deepmap.cli._common import console, emit_json
+from deepmap.cli._common import console, emit_json, progress_bar
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -71,16 +70,7 @@ def text_cmd(
         raise InputError(f"rung {needing[0]!r} needs pretrained vectors: give --vectors PATH.")
     check_out_dir(out)
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=as_json,
-    ) as progress:
+    with progress_bar("{task.completed}/{task.total}", as_json=as_json, spinner=True) as progress:
         dl = progress.add_task("loading data", total=None)
 
         def on_bytes(done: int, total: int | None) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from deepmap.cli._common import console, emit_json
+from deepmap.cli._common import console, emit_json, progress_bar
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -31,7 +31,6 @@ def train_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the history as JSON."),
 ) -> None:
     """Train a scratch network; write history.json and curves.png; print the diagnosis."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from deepmap.data.digits import resolve_digits
     from deepmap.errors import InputError
@@ -54,15 +53,8 @@ def train_cmd(
         console.print(f"[bold]data[/]: {digits.describe()}")
         console.print(f"[dim]{note}[/]")
     steps_per_epoch = -(-len(digits.train_x) // batch_size)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} steps"),
-        TextColumn("loss {task.fields[loss]:.4f}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=as_json,
+    with progress_bar(
+        "{task.completed}/{task.total} steps", "loss {task.fields[loss]:.4f}", as_json=as_json
     ) as progress:
         task = progress.add_task(
             f"{model} epoch 1", total=steps_per_epoch * epochs, loss=float("nan")

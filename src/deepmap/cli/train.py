@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from deepmap.cli._common import console, emit_json
+from deepmap.cli._common import console, emit_json, progress_bar
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -31,17 +31,8 @@ def _config(out: Path, epochs, batch_size, lr, seed, mixed_precision, resume, pa
 
 
 def _progress(as_json: bool):
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TextColumn("loss {task.fields[loss]:.4f}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=as_json,
+    return progress_bar(
+        "{task.completed}/{task.total}", "loss {task.fields[loss]:.4f}", as_json=as_json
     )
 
 

@@ -20,28 +20,7 @@ from deepmap.errors import InputError
 from deepmap.ladder.rungs import Rung, preprocess, register_rung
 from deepmap.represent import CountVectorizer, TfidfVectorizer
 from deepmap.represent.bow import TOKEN_PATTERN, _token_regex
-
-METHODS = ("glove-svd", "word2vec", "fasttext", "pretrained")
-
-
-def train_word_vectors(method: str, sentences, *, dim: int, window: int, min_count: int,
-                       seed: int):  # fmt: skip
-    """Word vectors of `method` trained on `sentences` (a KeyedVectors)."""
-    if method == "glove-svd":
-        from deepmap.represent.vectors import glove_svd
-
-        return glove_svd(sentences, dim=dim, window=window, min_count=min_count, seed=seed)
-    if method == "word2vec":
-        from deepmap.represent.word2vec import Word2Vec
-
-        return Word2Vec(sentences, vector_size=dim, window=window, min_count=min_count,
-                        seed=seed).wv  # fmt: skip
-    if method == "fasttext":
-        from deepmap.represent.fasttext import FastText
-
-        return FastText(sentences, vector_size=dim, window=window, min_count=min_count,
-                        seed=seed).wv  # fmt: skip
-    raise InputError(f"unknown embedding method {method!r}; available: {', '.join(METHODS)}.")
+from deepmap.represent.embeddings import train_vectors
 
 
 class EmbeddingMean(TransformerMixin, BaseEstimator):
@@ -69,7 +48,7 @@ class EmbeddingMean(TransformerMixin, BaseEstimator):
             kv = load_vectors(self.vectors)
         else:
             find = _token_regex(TOKEN_PATTERN).findall
-            kv = train_word_vectors(
+            kv, _ = train_vectors(
                 self.method, [find(d) for d in docs], dim=self.dim, window=self.window,
                 min_count=self.min_count, seed=self.seed,
             )  # fmt: skip
@@ -182,5 +161,4 @@ __all__ = [
     "PretrainedTfidfMeanRung",
     "Word2VecMeanRung",
     "Word2VecTfidfMeanRung",
-    "train_word_vectors",
 ]

@@ -97,9 +97,7 @@ class GloVe:
             self.train(sentences, progress=progress)
 
     def train(self, sentences, progress=None):
-        import numba
-
-        from deepmap.represent.word2vec import default_workers
+        from deepmap.represent.word2vec import numba_threads
 
         vocab, X = cooccurrence(sentences, window=self.window, min_count=self.min_count)
         coo = X.tocoo()
@@ -114,20 +112,16 @@ class GloVe:
         self.b = ((rng.random(n) - 0.5) / dim).astype(f32)
         self.bt = ((rng.random(n) - 0.5) / dim).astype(f32)
         acc = [np.ones_like(a) for a in (self.W, self.Wt, self.b, self.bt)]
-        workers = self.workers or default_workers()
-        previous = numba.get_num_threads()
-        numba.set_num_threads(min(workers, numba.config.NUMBA_NUM_THREADS))
+        self.costs = []
         t0 = time.perf_counter()
-        try:
+        with numba_threads(self.workers) as threads:
             for epoch in range(self.epochs):
                 order = rng.permutation(len(logx))
                 cost = _epoch(self.W, self.Wt, self.b, self.bt, *acc, rows, cols, logx, fx,
-                              order, self.learning_rate, 8 * workers)  # fmt: skip
+                              order, self.learning_rate, 8 * threads)  # fmt: skip
                 self.costs.append(float(cost) / len(logx))
                 if progress is not None:
                     progress(epoch + 1, self.epochs, self.costs[-1])
-        finally:
-            numba.set_num_threads(previous)
         self.train_seconds = time.perf_counter() - t0
         self.nonzeros = len(logx)
         self.wv = KeyedVectors(vocab, (self.W + self.Wt).astype(np.float32))

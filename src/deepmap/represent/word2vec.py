@@ -18,6 +18,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,6 +96,19 @@ def default_workers() -> int:
     return max(1, min(3, cpus))
 
 
+@contextmanager
+def numba_threads(workers: int | None):
+    """Run the compiled loops on `workers` threads (default: default_workers()), then restore."""
+    import numba
+
+    previous = numba.get_num_threads()
+    numba.set_num_threads(min(workers or default_workers(), numba.config.NUMBA_NUM_THREADS))
+    try:
+        yield numba.get_num_threads()
+    finally:
+        numba.set_num_threads(previous)
+
+
 class _SGNSModel:
     """Shared training loop of Word2Vec and FastText (which differ in their input rows)."""
 
@@ -125,8 +139,6 @@ class _SGNSModel:
         return n, np.arange(n + 1, dtype=np.int64), np.arange(n, dtype=np.int64)
 
     def _train(self, sentences: Iterable[Sequence[str]], progress: ProgressFn | None) -> None:
-        import numba
-
         from deepmap.represent._sgns import keep_probabilities, negative_table, sgns_epoch_block
 
         sentences = sentences if isinstance(sentences, list) else list(sentences)
@@ -147,11 +159,9 @@ class _SGNSModel:
         per_epoch = int(sent_ptr[-1])
         total = per_epoch * self.epochs
         per_block = max(1, _BLOCK_WORDS // _CHUNK_WORDS)
-        previous = numba.get_num_threads()
-        numba.set_num_threads(min(self.workers, numba.config.NUMBA_NUM_THREADS))
         t0 = time.perf_counter()
         effective = 0
-        try:
+        with numba_threads(self.workers):
             for epoch in range(self.epochs):
                 for first in range(0, n_chunks, per_block):
                     last = min(n_chunks, first + per_block)
@@ -168,8 +178,6 @@ class _SGNSModel:
                             chunk_words[last] if last < n_chunks else per_epoch
                         )
                         progress(done, total, done / max(time.perf_counter() - t0, 1e-9))
-        finally:
-            numba.set_num_threads(previous)
         self.train_seconds = time.perf_counter() - t0
         self.raw_words = total
         self.effective_words = effective
