@@ -1,0 +1,105 @@
+"""Checks of user-given numbers and paths, done up front, before any work.
+
+Every check raises `deepmap.errors.InputError` with a message that names the option and
+the offending value (the CLI turns it into one line and exit code 2). The `name` argument
+is what the user typed (``"--batch-size"``) or the parameter's name in library code.
+
+>>> check_int("--epochs", 3, low=1)
+3
+>>> check_seed(2**32)
+Traceback (most recent call last):
+...
+deepmap.errors.InputError: --seed must be an integer in [0, 4294967295]. Got 4294967296.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from deepmap.errors import InputError
+
+__all__ = [
+    "MAX_SEED",
+    "check_float",
+    "check_int",
+    "check_out_path",
+    "check_seed",
+    "short",
+]
+
+MAX_SEED = 2**32 - 1  # numpy's and torch's seedable range
+
+
+def short(value: object, limit: int = 80) -> str:
+    """`repr(value)` cut to `limit` characters, so an error line never echoes a huge input."""
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_int(name: str, value: int, *, low: int | None = None, high: int | None = None) -> int:
+    """`value` as an int in [low, high] (either bound optional)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{name} must be an integer. Got {short(value)}.")
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "-inf" if low is None else str(low)
+        hi = "inf" if high is None else str(high)
+        raise InputError(f"{name} must be an integer in [{lo}, {hi}]. Got {value}.")
+    return value
+
+
+def check_seed(value: int, name: str = "--seed") -> int:
+    """A seed numpy and torch both accept: an integer in [0, 2**32 - 1]."""
+    return check_int(name, value, low=0, high=MAX_SEED)
+
+
+def check_float(
+    name: str,
+    value: float,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """`value` as a finite float within the bounds (open or closed at each end)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number. Got {short(value)}.") from None
+    if not math.isfinite(v):
+        raise InputError(f"{name} must be a finite number. Got {value}.")
+    bad = (low is not None and (v < low or (low_open and v == low))) or (
+        high is not None and (v > high or (high_open and v == high))
+    )
+    if bad:
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        interval = f"{'(' if low_open or low is None else '['}{lo}, {hi}{')' if high_open or high is None else ']'}"
+        raise InputError(f"{name} must be in {interval}. Got {value}.")
+    return v
+
+
+def check_out_path(path: str | Path, name: str = "--out", *, folder: bool = True) -> Path:
+    """Refuse an output location that can't be written, before any work is done.
+
+    folder=True: `path` is a folder to create or replace (the lab's own checks of what an
+    existing folder holds are `deepmap.report.check_out_dir`); folder=False: a file to write.
+    Refused: a file where a folder is wanted (and the reverse), a path under an existing
+    file, and a parent folder that is not writable.
+    """
+    p = Path(path)
+    if folder and p.exists() and not p.is_dir():
+        raise InputError(f"{name} {p}: exists and is not a folder.")
+    if not folder and p.is_dir():
+        raise InputError(f"{name} {p}: is a folder; give a file name.")
+    parent = p if (folder and p.is_dir()) else p.parent
+    probe = parent
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError(f"{name} {p}: {probe} is a file, not a folder.")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(f"{name} {p}: {probe} is not writable.")
+    return p
