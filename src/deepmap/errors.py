@@ -6,6 +6,16 @@ DeepmapError                    base: a message a user can act on
 │   └── DataUnavailableError    a canonical download failed (offline) and nothing is cached
 ├── MetricError (ValueError)    a metric is undefined for the inputs (one class for ROC-AUC)
 └── NotFittedError             transform/predict called before fit
+
+Interrupted (KeyboardInterrupt)  Ctrl-C, with a note on what the run kept (exit code 130)
+
+A lab that catches Ctrl-C to save something says so, and the CLI prints it:
+
+    except KeyboardInterrupt as e:
+        raise Interrupted(f"epoch {epoch}'s checkpoint kept in {ckpt}; use --resume") from e
+
+(or sets `e.kept = "..."` on the KeyboardInterrupt and re-raises it). The CLI prints
+`deepmap: interrupted; <kept>` and exits with 130.
 """
 
 from __future__ import annotations
@@ -15,8 +25,10 @@ __all__ = [
     "DataUnavailableError",
     "DeepmapError",
     "InputError",
+    "Interrupted",
     "MetricError",
     "NotFittedError",
+    "interrupted_message",
 ]
 
 
@@ -42,3 +54,19 @@ class MetricError(DeepmapError, ValueError):
 
 class NotFittedError(DeepmapError, AttributeError):
     """An estimator was used before `fit`."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, carrying what the interrupted run kept (`kept`, one sentence)."""
+
+    def __init__(self, kept: str = "") -> None:
+        super().__init__(kept)
+        self.kept = kept
+
+
+def interrupted_message(exc: BaseException | None) -> str:
+    """`deepmap: interrupted.`, or `deepmap: interrupted; <kept>` when the run said what it kept."""
+    kept = getattr(exc, "kept", None)
+    if kept:
+        return "deepmap: interrupted; " + " ".join(str(kept).split())
+    return "deepmap: interrupted."

@@ -1,22 +1,125 @@
-"""The `deepmap` command: a Typer app with one sub-app per area.
+"""The `deepmap` command: a Typer app whose sub-commands load only when they are used.
 
-Thin by design: parse flags, call one library function, render with rich. Heavy libraries
-(torch, transformers, spacy) are imported inside the commands that need them so that
-`deepmap --help` stays fast.
+Thin by design: parse flags, call one library function, render with rich. Start-up stays
+light: `COMMANDS` below declares every sub-command (its module, the object in it and the
+one line shown by `deepmap --help`), and a sub-command's module is imported only when that
+sub-command runs or shows its own help. So `deepmap --help` imports neither numpy nor any
+sub-command's module, and `tests/cli/test_cli.py` fails if it starts to.
+
+Adding a command: write `deepmap/cli/<area>.py` with a Typer `app` (a group of commands)
+or a `<name>_cmd` function (a single command), and add one `SubCommand` row here.
+
+Exit codes of `main`: 0 success, 1 a check failed (verify), 2 bad input (one line
+`deepmap: error: ...`), 130 interrupted (Ctrl-C: `deepmap: interrupted`, plus what was kept
+when the lab said so; see `deepmap.errors.Interrupted`).
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from dataclasses import dataclass
+from typing import Any
 
 import typer
+from typer import _click
+from typer.core import TyperCommand, TyperGroup
 
 from deepmap import __version__
-from deepmap.cli._common import CliError, err_console
-from deepmap.errors import DeepmapError
+from deepmap.errors import DeepmapError, interrupted_message
+
+__all__ = ["COMMANDS", "SubCommand", "app", "main"]
+
+
+@dataclass(frozen=True)
+class SubCommand:
+    """One sub-command of `deepmap`: `target` ("module:attr") names a Typer app (a group of
+    commands) or a command function; `help` is its line in `deepmap --help`."""
+
+    name: str
+    target: str
+    help: str
+
+
+COMMANDS: tuple[SubCommand, ...] = (
+    SubCommand("calc", "deepmap.cli.calc:app", "The map's formulas: shapes and parameter counts."),
+    SubCommand(
+        "data", "deepmap.cli.data:app", "Datasets: what deepmap loads, from where, licences."
+    ),
+    SubCommand(
+        "diagnose",
+        "deepmap.cli.diagnose:diagnose_cmd",
+        "Read loss curves: the verdict and the action to take.",
+    ),
+    SubCommand("embed", "deepmap.cli.embed:app", "Word embeddings: vectors, similarity, subwords."),
+    SubCommand(
+        "ladder", "deepmap.cli.ladder:app", "Which model? Candidates measured side by side."
+    ),
+    SubCommand("nlp", "deepmap.cli.nlp:app", "The NLP pipeline: cleaning, tokenisation."),
+    SubCommand(
+        "scratch", "deepmap.cli.scratch:app", "The map's networks in NumPy, proven equal to torch."
+    ),
+    SubCommand("train", "deepmap.cli.train:app", "The PyTorch vision labs (Accelerate loop)."),
+    SubCommand(
+        "transfer",
+        "deepmap.cli.train:transfer_cmd",
+        "Chest X-rays: a pretrained backbone with a new head.",
+    ),
+    SubCommand(
+        "verify",
+        "deepmap.cli.verify:verify_cmd",
+        "Check every claim of the map against its reference library.",
+    ),
+)
+
+
+def load_command(sub: SubCommand) -> _click.Command:
+    """Import `sub`'s module and build its click command, exactly as `add_typer` would."""
+    module, attr = sub.target.split(":")
+    obj = getattr(importlib.import_module(module), attr)
+    holder = typer.Typer(add_completion=False)
+    if isinstance(obj, typer.Typer):
+        holder.add_typer(obj, name=sub.name, help=sub.help)
+    else:
+        holder.command(sub.name)(obj)
+    command = typer.main.get_group(holder).commands[sub.name]
+    _plain_help(command)
+    return command
+
+
+def _plain_help(command: _click.Command) -> None:
+    """Render help as plain click text, as the root does: no rich import at start-up, and
+    help texts like "[default: results/x]" are shown, not eaten as markup tags."""
+    if hasattr(command, "rich_markup_mode"):
+        command.rich_markup_mode = None
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+
+
+class LazyGroup(TyperGroup):
+    """A TyperGroup that lists `COMMANDS` from their declared help and imports a
+    sub-command's module only when `resolve_command` picks it (to run it or show its help)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._lazy = {c.name: c for c in COMMANDS}
+        for c in COMMANDS:  # placeholders: enough for the listing and for suggestions
+            self.commands.setdefault(c.name, TyperCommand(name=c.name, help=c.help))
+
+    def resolve_command(
+        self, ctx: _click.Context, args: list[str]
+    ) -> tuple[str | None, _click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if name in self._lazy:
+            command = load_command(self._lazy.pop(name))
+            self.commands[name] = command
+        return name, command, rest
+
 
 app = typer.Typer(
     name="deepmap",
+    cls=LazyGroup,
+    rich_markup_mode=None,  # plain help: rich's help renderer alone costs ~70 ms to import
     help="The deep-learning and NLP course map as software that runs.",
     no_args_is_help=True,
     add_completion=False,
@@ -40,44 +143,59 @@ def _root(
     """The deep-learning and NLP course map as software that runs."""
 
 
-def _register() -> None:
-    from deepmap.cli import calc, diagnose, embed, ladder, nlp, scratch, train, verify
-
-    app.add_typer(calc.app, name="calc", help="The map's formulas: shapes and parameter counts.")
-    app.add_typer(embed.app, name="embed", help="Word embeddings: vectors, similarity, subwords.")
-    app.add_typer(ladder.app, name="ladder", help="Which model? Candidates measured side by side.")
-    app.add_typer(nlp.app, name="nlp", help="The NLP pipeline: cleaning, tokenisation.")
-    app.add_typer(train.app, name="train", help="The PyTorch vision labs (Accelerate loop).")
-    app.add_typer(
-        scratch.app, name="scratch", help="The map's networks in NumPy, proven equal to torch."
-    )
-    app.command("diagnose")(diagnose.diagnose_cmd)
-    app.command("transfer")(train.transfer_cmd)
-    app.command("verify")(verify.verify_cmd)
+MAX_ERROR_CHARS = 1000  # a safety net: an error line never floods the terminal
 
 
-_register()
+def _say(line: str) -> None:
+    from deepmap.cli._common import err_console
+
+    err_console.print(line, markup=False, highlight=False, soft_wrap=True, emoji=False)
 
 
 def _fail(message: str) -> int:
-    err_console.print(f"deepmap: error: {message}", markup=False, highlight=False, soft_wrap=True)
+    """Print `deepmap: error: MESSAGE` as one line (at most MAX_ERROR_CHARS); return 2."""
+    from deepmap.validate import short
+
+    one_line = " ".join(str(message).split())
+    _say(f"deepmap: error: {short(one_line, MAX_ERROR_CHARS)}")
     return 2
 
 
+def _interrupted(exc: BaseException | None) -> int:
+    _say(interrupted_message(exc))
+    return 130
+
+
+def _keyboard_interrupt(exc: BaseException) -> KeyboardInterrupt | None:
+    """The KeyboardInterrupt behind click's Abort (click raises `Abort() from e`), if any."""
+    seen = 0
+    cur: BaseException | None = exc
+    while cur is not None and seen < 20:
+        if isinstance(cur, KeyboardInterrupt):
+            return cur
+        cur = cur.__cause__ or cur.__context__
+        seen += 1
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app; every expected error becomes one line and exit code 2."""
+    """Entry point: run the app; every expected error becomes one line and exit code 2,
+    Ctrl-C one line and exit code 130."""
     try:
         rv = app(args=argv, prog_name="deepmap", standalone_mode=False)
-    except typer.Exit as e:
-        return e.exit_code
-    except typer.Abort:
-        return _fail("aborted.")
-    except (DeepmapError, CliError) as e:
+    except typer.Exit as e:  # Typer turns Ctrl-C into a silent Exit(130) from the interrupt
+        ki = _keyboard_interrupt(e)
+        return _interrupted(ki) if ki is not None else e.exit_code
+    except typer.Abort as e:  # end of input at a prompt (or Ctrl-C in older Typer)
+        ki = _keyboard_interrupt(e)
+        return _interrupted(ki) if ki is not None else _fail("aborted: end of input.")
+    except DeepmapError as e:  # includes deepmap.cli._common.CliError
         return _fail(str(e))
-    except KeyboardInterrupt:
-        return _fail("interrupted.")
+    except KeyboardInterrupt as e:
+        return _interrupted(e)
     except Exception as e:
-        # Typer's (vendored) click usage errors: a bad option, a missing argument.
+        # click's usage errors (Typer's vendored click or click itself): a bad option, a
+        # missing argument, a bad value.
         if hasattr(e, "format_message") and hasattr(e, "exit_code"):
             if not e.format_message():  # a group called with no command: help was shown
                 return 0

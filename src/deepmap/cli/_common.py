@@ -1,24 +1,53 @@
-"""What every command shares: the console, JSON output, and turning errors into one line."""
+"""What every command shares: the consoles, JSON output, user text shown safely, progress.
+
+User text (a review, a word, a file name) is never parsed as rich markup: print it with
+`echo` or wrap it in `plain` for tables, so `deepmap nlp clean '[/]'` shows `[/]` instead of
+crashing on a closing tag.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
+
+from deepmap.errors import DeepmapError
+from deepmap.report.jsonable import dumps
+
+__all__ = [
+    "CliError",
+    "console",
+    "echo",
+    "emit_json",
+    "err_console",
+    "fmt_int",
+    "plain",
+    "progress_bar",
+]
 
 console = Console()
 err_console = Console(stderr=True)
 
 
-class CliError(Exception):
+class CliError(DeepmapError):
     """A one-line error raised by the CLI layer itself (exit code 2)."""
 
 
 def emit_json(data: Any) -> None:
-    """Print machine-readable output on stdout."""
-    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+    """Print machine-readable output on stdout: strict JSON (NaN and inf become null)."""
+    sys.stdout.write(dumps(data) + "\n")
+
+
+def plain(text: object, style: str = "") -> Text:
+    """`text` as a rich Text that is shown as is: no markup, no emoji codes."""
+    return Text(str(text), style=style)
+
+
+def echo(*parts: object, style: str | None = None) -> None:
+    """Print user-supplied text on stdout exactly as given (markup, emoji and highlighting off)."""
+    console.print(*parts, style=style, markup=False, emoji=False, highlight=False)
 
 
 def progress_bar(*fields: str, as_json: bool = False, spinner: bool = False):
@@ -28,7 +57,7 @@ def progress_bar(*fields: str, as_json: bool = False, spinner: bool = False):
 
     return Progress(
         *([SpinnerColumn()] if spinner else []),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # descriptions may hold user text
         BarColumn(),
         *(TextColumn(f) for f in fields),
         TimeElapsedColumn(),

@@ -8,8 +8,9 @@ import typer
 from rich.table import Table
 
 from deepmap import calc
-from deepmap.cli._common import console, emit_json, fmt_int
+from deepmap.cli._common import console, emit_json, fmt_int, plain
 from deepmap.errors import InputError
+from deepmap.validate import short
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -18,9 +19,13 @@ JSON = typer.Option(False, "--json", help="Print machine-readable JSON.")
 
 def _dims(name: str, text: str) -> int | tuple[int, int]:
     """'28' -> 28, '224x200' -> (224, 200)."""
-    m = re.fullmatch(r"\s*(-?\d+)\s*(?:[x,]\s*(-?\d+)\s*)?", text)
+    m = re.fullmatch(
+        r"\s*(-?\d{1,20})\s*(?:[x,]\s*(-?\d{1,20})\s*)?", text
+    )  # 20 digits: no int-limit error
     if not m:
-        raise InputError(f"{name} must be an integer or HxW, such as 28 or 224x200. Got {text!r}.")
+        raise InputError(
+            f"{name} must be an integer or HxW, such as 28 or 224x200. Got {short(repr(text))}."
+        )
     a, b = m.groups()
     return int(a) if b is None else (int(a), int(b))
 
@@ -96,6 +101,8 @@ def mlp_cmd(
     as_json: bool = JSON,
 ) -> None:
     """MLP parameters per layer: in*out + out (weights + biases)."""
+    if re.search(r"\d{21,}", spec):  # int() refuses 4,300+ digits with a traceback
+        raise InputError(f"layer widths have at most 20 digits. Got {short(repr(spec))}.")
     r = calc.mlp_params(spec, batchnorm=batchnorm)
     if as_json:
         emit_json(r.to_dict())
@@ -107,7 +114,7 @@ def mlp_cmd(
         "biases",
         *(["batchnorm"] if batchnorm else []),
         "params",
-        title=f"MLP {spec}",
+        title=plain(f"MLP {spec}"),
     )
     for i, layer in enumerate(r.layers, 1):
         t.add_row(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from deepmap.cli._common import console, emit_json
+from deepmap.cli._common import console, echo, emit_json, plain
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -27,9 +27,9 @@ def clean_cmd(
         emit_json([{"step": s, "text": t} for s, t in stages])
         return
     t = Table("step", "text")
-    t.add_row("input", text)
+    t.add_row("input", plain(text))
     for step, out in stages:
-        t.add_row(step, out)
+        t.add_row(step, plain(out))
     console.print(t)
 
 
@@ -54,8 +54,8 @@ def tokenize_cmd(
         emit_json(out)
         return
     for i, item in enumerate(out, 1):
-        console.print(f"[bold]{i}[/] {item['sentence']}")
-        console.print("   " + " | ".join(item["tokens"]), markup=False)
+        console.print(plain(f"{i} ", style="bold") + plain(item["sentence"]))
+        echo("   " + " | ".join(item["tokens"]))
 
 
 @app.command("agreement")
@@ -67,11 +67,10 @@ def agreement_cmd(
     import time
 
     from deepmap.data.text import load_bundled_imdb
-    from deepmap.errors import InputError
     from deepmap.text.tokenize import sentence_split, treebank_agreement
+    from deepmap.validate import check_int
 
-    if docs < 1:
-        raise InputError(f"--docs must be at least 1. Got {docs}.")
+    check_int("--docs", docs, low=1)
     t0 = time.perf_counter()
     texts = load_bundled_imdb().train_texts[:docs]
     sentences = [s for doc in texts for s in sentence_split(doc)]
@@ -91,4 +90,4 @@ def agreement_cmd(
         f"NLTK's TreebankWordTokenizer ({result['seconds']:.1f} s)"
     )
     for s in differ[:5]:
-        console.print(f"  differs: {s}", markup=False)
+        echo(f"  differs: {s}")
