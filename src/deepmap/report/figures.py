@@ -8,7 +8,6 @@ existing folder is replaced only if it holds an earlier run (its `marker` file).
 from __future__ import annotations
 
 import contextlib
-import json
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -74,11 +73,28 @@ def write_run(
     result: Mapping[str, Any],
     figures: Mapping[str, Any],
     json_name: str = "results.json",
+    *,
+    seed: int | None = None,
+    data: str | Path | None = None,
+    command: str | None = None,
 ) -> list[Path]:
-    """`json_name` with the result and one PNG per figure, atomically; returns the paths."""
-    plt = pyplot()
+    """`json_name` with the result and one PNG per figure, atomically; returns the paths.
+
+    The JSON gets the top-level key "provenance" (`deepmap.report.provenance.provenance`:
+    code version and git commit, library versions, CPU, threads, GPU, `seed`, and `data`:
+    a checksum string, or a file whose SHA-256 is taken), unless `result` already has one.
+    It is strict JSON: NaN and infinities are written as null.
+    """
+    from deepmap.report.jsonable import dumps
+    from deepmap.report.provenance import data_checksum, provenance
+
+    record = dict(result)
+    if "provenance" not in record:
+        checksum = data_checksum(data) if isinstance(data, Path) else data
+        record["provenance"] = provenance(seed=seed, data=checksum, command=command)
+    plt = pyplot() if figures else None
     with output_folder(out, marker=json_name) as tmp:
-        (tmp / json_name).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        (tmp / json_name).write_text(dumps(record) + "\n", encoding="utf-8")
         for name, fig in figures.items():
             fig.savefig(tmp / name, dpi=110, bbox_inches="tight")
             plt.close(fig)
