@@ -94,6 +94,64 @@ def test_bad_jsonl_names_line(tmp_path):
         load_text_path(p)
 
 
+@pytest.mark.parametrize(
+    "lines, match",
+    [
+        (['{"text": "a", "label": NaN}'], r"d\.jsonl:2: the label is nan, a missing value"),
+        (['{"text": "a", "label": "NaN"}'], r"d\.jsonl:2: the label is NaN"),
+        (['{"text": "a", "label": Infinity}'], r"d\.jsonl:2: the label is inf"),
+        (['{"text": "a", "label": null}'], r"d\.jsonl:2: empty label"),
+        (['{"text": "a", "label": ["pos"]}'], r"d\.jsonl:2: the label must be a string"),
+        (['{"text": "a", "label": true}'], r"d\.jsonl:2: the label must be a string"),
+        (['{"text": ' + "[" * 100_000 + "]"], r"d\.jsonl:2: JSON nested too deeply"),
+        (['{"text": "a", "label": ' + "9" * 5000 + "}"], r"d\.jsonl:2: .* more than 4,300 digits"),
+    ],
+)
+def test_jsonl_missing_labels_deep_nesting_and_huge_numbers(tmp_path, lines, match):
+    p = tmp_path / "d.jsonl"
+    p.write_text("\n".join(['{"text": "b", "label": "pos"}', *lines]) + "\n")
+    with pytest.raises(DataError, match=match):
+        load_text_path(p)
+
+
+def test_csv_nan_label_refused_with_row(tmp_path):
+    p = write_csv(tmp_path / "d.csv", [*ROWS[:5], ("a review", "nan"), *ROWS[5:]])
+    with pytest.raises(DataError, match=r"d\.csv:7: the label is nan, a missing value"):
+        load_text_path(p)
+
+
+def test_jsonl_float_and_int_labels_are_one_class(tmp_path):
+    p = tmp_path / "d.jsonl"
+    rows = [{"text": f"doc {i}", "label": [1, 1.0, 0, 0.0][i % 4]} for i in range(20)]
+    p.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert load_text_path(p).labels == ["0", "1"]
+
+
+def test_huge_header_is_cut_in_the_error(tmp_path):
+    p = tmp_path / "d.csv"
+    header = ",".join(f"column{i}" for i in range(300_000))  # ~3 MB on one line
+    p.write_text(header + "\nx\n", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        load_text_path(p)
+    assert "missing column" in str(e.value) and len(str(e.value)) < 300
+    p.write_text("text,label\n" + "x" * 300_000 + ",pos\n", encoding="utf-8")  # one huge field
+    with pytest.raises(DataError) as e:
+        load_text_path(p)
+    assert len(str(e.value)) < 300
+
+
+def test_one_class_error_cuts_a_long_label(tmp_path):
+    p = write_csv(tmp_path / "d.csv", [(f"doc {i}", "L" * 10_000) for i in range(4)])
+    with pytest.raises(DataError, match="only one class") as e:
+        load_text_path(p)
+    assert len(str(e.value)) < 300
+
+
+def test_unreadable_path_is_one_error(tmp_path):
+    with pytest.raises(DataError, match=r"cannot read|no such file"):
+        load_text_path(tmp_path / ("n" * 5000 + ".csv"))  # a name too long for the OS
+
+
 def test_missing_path_and_unknown_format(tmp_path):
     with pytest.raises(DataError, match="no such file"):
         load_text_path(tmp_path / "nope.csv")
