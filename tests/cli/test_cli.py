@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -111,14 +114,115 @@ def test_verify_json_and_out_file(capsys, tmp_path):
     assert json.loads(target.read_text()) == data
 
 
-def test_help_does_not_import_heavy_libraries():
+# What `deepmap --help` must never import: each costs start-up time (numpy ~0.1 s, torch
+# ~1 s), and a sub-command's module is imported only when that sub-command is used.
+HEAVY = ("numpy", "scipy", "sklearn", "torch", "matplotlib", "pandas", "transformers", "spacy",
+         "gensim", "accelerate", "rich.progress", "rich.markdown")  # fmt: skip
+
+
+def _modules_after(argv: list[str]) -> list[str]:
+    """The modules loaded by `deepmap ARGV` in a fresh interpreter (what a user's shell pays)."""
     code = (
-        "import sys; from deepmap.cli import app; "
-        "heavy = [m for m in ('torch', 'transformers', 'spacy', 'gensim', 'sklearn') "
-        "if m in sys.modules]; print(heavy)"
+        "import contextlib, io, json, sys\n"
+        "from deepmap.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main({argv!r})\n"
+        "assert code == 0, code\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("argv", [["--help"], [], ["--version"]])
+def test_start_up_imports_nothing_heavy_and_no_sub_command(argv):
+    from deepmap.cli import COMMANDS
+
+    loaded = _modules_after(argv)
+    heavy = [m for m in loaded if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+    assert heavy == []
+    sub_modules = {c.target.split(":")[0] for c in COMMANDS}
+    assert sub_modules.isdisjoint(loaded)
+
+
+def test_running_one_command_imports_only_its_module():
+    loaded = _modules_after(["calc", "conv", "--in", "28"])
+    assert "deepmap.cli.calc" in loaded
+    assert not {"deepmap.cli.train", "deepmap.cli.ladder", "deepmap.cli.embed"} & set(loaded)
+
+
+def _all_command_paths() -> list[list[str]]:
+    from deepmap.cli import COMMANDS, load_command
+
+    paths = []
+    for sub in COMMANDS:
+        paths.append([sub.name])
+        for name in getattr(load_command(sub), "commands", {}):
+            paths.append([sub.name, name])
+    return paths
+
+
+@pytest.mark.parametrize("path", _all_command_paths(), ids=" ".join)
+def test_every_registered_command_shows_its_help(capsys, path):
+    code, out, err = run(capsys, *path, "--help")
+    assert code == 0, err
+    assert out.startswith(f"Usage: deepmap {' '.join(path)} "), out[:200]
+    assert err == ""
+
+
+def test_root_help_lists_every_command_with_its_line(capsys):
+    from deepmap.cli import COMMANDS
+
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    listed = [line.split()[0] for line in out.split("Commands:")[1].strip().splitlines()]
+    assert listed == [c.name for c in COMMANDS]
+    assert all(c.help[:30] in out for c in COMMANDS)
+
+
+def test_help_keeps_bracketed_text(capsys):
+    # Rich markup ate "[default: results/scratch-MODEL]" from --out's help before.
+    code, out, _ = run(capsys, "scratch", "train", "--help")
+    assert code == 0 and "[default: results/scratch-MODEL]" in out
+
+
+def test_a_typo_suggests_the_command(capsys):
+    code, _, err = run(capsys, "clac")
+    assert code == 2
+    assert err.strip() == "deepmap: error: deepmap: No such command 'clac'. Did you mean 'calc'?"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_test_fails_when_no_test_is_collected(tmp_path):
+    """`make test` (CI runs exactly this) must fail on pytest's exit 5, "no tests collected"."""
+    repo = Path(__file__).resolve().parents[2]
+    stamp = tmp_path / "installed"
+    stamp.touch()  # newer than pyproject.toml: make skips the install step
+    empty, one = tmp_path / "empty", tmp_path / "one"
+    empty.mkdir()
+    one.mkdir()
+    (one / "test_one.py").write_text("def test_one():\n    assert 1 + 1 == 2\n")
+
+    def make_test(folder: Path) -> subprocess.CompletedProcess:
+        env = dict(os.environ, PYTEST_ADDOPTS=f"-p no:cacheprovider --rootdir={folder} {folder}")
+        bindir = Path(sys.executable).parent
+        return subprocess.run(
+            ["make", "-s", "-C", str(repo), "test", f"BIN={bindir}", f"STAMP={stamp}"],
+            capture_output=True, text=True, env=env, timeout=120,
+        )  # fmt: skip
+
+    nothing = make_test(empty)
+    assert nothing.returncode != 0, nothing.stdout + nothing.stderr
+    assert "no tests ran" in nothing.stdout
+    ran = make_test(one)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "1 passed" in ran.stdout
+
+
+def test_ci_runs_make_test():
+    ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text()
+    commands = [line.strip() for line in ci.splitlines() if line.strip() and line[0] != "#"]
+    assert commands[-1] == "make test"
 
 
 def test_nlp_clean_shows_each_stage(capsys):

@@ -96,6 +96,14 @@ def _plain_help(command: _click.Command) -> None:
         _plain_help(sub)
 
 
+class _CarriedInterrupt(Exception):
+    """A KeyboardInterrupt wrapped so that Typer lets it through to `main`."""
+
+    def __init__(self, interrupt: KeyboardInterrupt) -> None:
+        super().__init__("interrupted")
+        self.interrupt = interrupt
+
+
 class LazyGroup(TyperGroup):
     """A TyperGroup that lists `COMMANDS` from their declared help and imports a
     sub-command's module only when `resolve_command` picks it (to run it or show its help)."""
@@ -105,6 +113,14 @@ class LazyGroup(TyperGroup):
         self._lazy = {c.name: c for c in COMMANDS}
         for c in COMMANDS:  # placeholders: enough for the listing and for suggestions
             self.commands.setdefault(c.name, TyperCommand(name=c.name, help=c.help))
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        # Typer turns KeyboardInterrupt into a silent exit code 130 before `main` can see
+        # it; carry it past Typer instead, so `main` can say so (and what was kept).
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as e:
+            raise _CarriedInterrupt(e) from e
 
     def resolve_command(
         self, ctx: _click.Context, args: list[str]
@@ -189,6 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort as e:  # end of input at a prompt (or Ctrl-C in older Typer)
         ki = _keyboard_interrupt(e)
         return _interrupted(ki) if ki is not None else _fail("aborted: end of input.")
+    except _click.exceptions.NoArgsIsHelpError as e:  # `deepmap` or `deepmap calc` alone
+        typer.echo(e.format_message())
+        return 0
+    except _CarriedInterrupt as e:
+        return _interrupted(e.interrupt)
     except DeepmapError as e:  # includes deepmap.cli._common.CliError
         return _fail(str(e))
     except KeyboardInterrupt as e:

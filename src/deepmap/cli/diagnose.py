@@ -8,6 +8,7 @@ import typer
 
 from deepmap.cli._common import console, emit_json
 from deepmap.diagnose import diagnose, load_curves
+from deepmap.errors import DataError, InputError
 
 
 def diagnose_cmd(
@@ -18,7 +19,10 @@ def diagnose_cmd(
 ) -> None:
     """Read train/val loss curves and print the diagnosis and the suggested action."""
     train, val = load_curves(curves)
-    d = diagnose(train, val)
+    try:
+        d = diagnose(train, val)
+    except InputError as e:  # curves of different lengths, a single epoch: name the file
+        raise DataError(f"{curves}: {e}") from None
     if as_json:
         emit_json(d.to_dict())
         return
