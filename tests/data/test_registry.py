@@ -87,11 +87,8 @@ def test_bundled_loader_loads_real_data():
     assert len(digits.train_x) + len(digits.val_x) + len(digits.test_x) == 1797
 
 
-def test_status_follows_the_cache_and_deepmap_data(tmp_path, monkeypatch):
+def test_status_follows_the_cache_and_deepmap_data(tmp_path, monkeypatch, bare_machine):
     home = tmp_path / "home"
-    monkeypatch.setenv("DEEPMAP_HOME", str(home))
-    monkeypatch.delenv("DEEPMAP_DATA", raising=False)
-    monkeypatch.delenv("DEEPMAP_OFFLINE", raising=False)
     assert get("imdb").where().status == "downloadable"
     assert get("mnist").where().status == "downloadable"
     assert get("pneumoniamnist").where().status == "not found"
@@ -120,8 +117,15 @@ def test_status_follows_the_cache_and_deepmap_data(tmp_path, monkeypatch):
     assert get("imdb").where().status == "not found"
 
 
-def test_data_list_json(capsys, tmp_path, monkeypatch):
+@pytest.fixture
+def bare_machine(tmp_path, monkeypatch):
+    """No cache, no $DEEPMAP_DATA, online: whatever the shell running the tests has set."""
     monkeypatch.setenv("DEEPMAP_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DEEPMAP_DATA", raising=False)
+    monkeypatch.delenv("DEEPMAP_OFFLINE", raising=False)
+
+
+def test_data_list_json(capsys, tmp_path, bare_machine):
     code, out, _ = run(capsys, "data", "list", "--json")
     rows = json.loads(out)
     assert code == 0
@@ -134,8 +138,7 @@ def test_data_list_json(capsys, tmp_path, monkeypatch):
     assert bundled["status"] == "bundled" and bundled["bytes_on_disk"] > 0
 
 
-def test_data_list_text_and_filter(capsys, tmp_path, monkeypatch):
-    monkeypatch.setenv("DEEPMAP_HOME", str(tmp_path / "home"))
+def test_data_list_text_and_filter(capsys, tmp_path, bare_machine):
     code, out, _ = run(capsys, "data", "list", "mnist")
     assert code == 0
     assert "mnist" in out and "[downloadable]" in out and "CC BY-SA 3.0" in out

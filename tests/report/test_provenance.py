@@ -100,3 +100,10 @@ def test_write_run_keeps_a_writers_own_provenance_and_writes_strict_json(tmp_pat
     data = json.loads(text)
     assert (data["loss"], data["best"], data["n"]) == (None, None, 4)
     assert data["provenance"]["seed"] == 11 and data["provenance"]["command"] == "lab"
+
+
+def test_command_is_recorded_as_typed(monkeypatch):
+    monkeypatch.setattr("sys.argv", ["/x/src/deepmap/__main__.py", "train", "--out", "a b"])
+    assert provenance()["command"] == "deepmap train --out 'a b'"
+    monkeypatch.setattr("sys.argv", ["bench.py", "--n", "3"])
+    assert provenance()["command"] == "bench.py --n 3"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import shlex
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -74,6 +75,14 @@ def _threads() -> int | None:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
+def _command_line() -> str:
+    """The command as typed: `deepmap ARGS` for the CLI (also via python -m), else argv."""
+    argv = list(sys.argv)
+    if argv and Path(argv[0]).name in ("deepmap", "__main__.py"):
+        argv[0] = "deepmap"
+    return shlex.join(argv)
+
+
 def data_checksum(*items: str | bytes | Path) -> str:
     """SHA-256 over files (their bytes) and strings (e.g. a dataset's name and split)."""
     h = hashlib.sha256()
@@ -99,7 +108,7 @@ def provenance(
     return {
         "deepmap": __version__,
         "git_commit": _git_commit(),
-        "command": command if command is not None else " ".join(sys.argv),
+        "command": command if command is not None else _command_line(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "numpy": _version("numpy"),
