@@ -163,9 +163,8 @@ MAX_ERROR_CHARS = 1000  # a safety net: an error line never floods the terminal
 
 
 def _say(line: str) -> None:
-    from deepmap.cli._common import err_console
-
-    err_console.print(line, markup=False, highlight=False, soft_wrap=True, emoji=False)
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 def _fail(message: str) -> int:
@@ -182,29 +181,18 @@ def _interrupted(exc: BaseException | None) -> int:
     return 130
 
 
-def _keyboard_interrupt(exc: BaseException) -> KeyboardInterrupt | None:
-    """The KeyboardInterrupt behind click's Abort (click raises `Abort() from e`), if any."""
-    seen = 0
-    cur: BaseException | None = exc
-    while cur is not None and seen < 20:
-        if isinstance(cur, KeyboardInterrupt):
-            return cur
-        cur = cur.__cause__ or cur.__context__
-        seen += 1
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app; every expected error becomes one line and exit code 2,
     Ctrl-C one line and exit code 130."""
     try:
         rv = app(args=argv, prog_name="deepmap", standalone_mode=False)
-    except typer.Exit as e:  # Typer turns Ctrl-C into a silent Exit(130) from the interrupt
-        ki = _keyboard_interrupt(e)
-        return _interrupted(ki) if ki is not None else e.exit_code
-    except typer.Abort as e:  # end of input at a prompt (or Ctrl-C in older Typer)
-        ki = _keyboard_interrupt(e)
-        return _interrupted(ki) if ki is not None else _fail("aborted: end of input.")
+    except typer.Exit as e:
+        return e.exit_code
+    except typer.Abort as e:  # end of input at a prompt; Ctrl-C in older Typer versions
+        cause = e.__cause__
+        if isinstance(cause, KeyboardInterrupt):
+            return _interrupted(cause)
+        return _fail("aborted: end of input.")
     except _click.exceptions.NoArgsIsHelpError as e:  # `deepmap` or `deepmap calc` alone
         typer.echo(e.format_message())
         return 0
@@ -224,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
             where = f"{ctx.command_path}: " if ctx is not None else ""
             return _fail(f"{where}{e.format_message()}")
         raise
+    if rv == 130:  # Ctrl-C while parsing, before a command ran: Typer returned 130 silently
+        return _interrupted(None)
     return rv if isinstance(rv, int) else 0
 
 
