@@ -99,10 +99,16 @@ def _hanging(text: str, indent: str = "  ", hang: str = "      ") -> None:
 
 def render_table(results: list) -> None:
     """The one-line-per-claim table, the notes under it, then the totals."""
-    t = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="The map's claims, checked")
-    t.add_column("status", no_wrap=True, min_width=12)
-    t.add_column("claim", no_wrap=True, overflow="ellipsis", min_width=28)
-    t.add_column("the map / ours", no_wrap=True, overflow="ellipsis")
+    width = max(console.width, 60)
+    id_width = min(max((len(r.id) for r in results), default=5), 30)
+    t = Table(
+        box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, title="The map's claims, checked"
+    )
+    t.add_column("status", no_wrap=True, width=12)
+    t.add_column("claim", no_wrap=True, overflow="ellipsis", width=id_width)
+    # padding 1 on each inner side (4 in all) and 2 column separators: 6 characters
+    value_width = width - 12 - id_width - 6
+    t.add_column("the map / ours", no_wrap=True, overflow="ellipsis", width=value_width)
     for r in results:
         t.add_row(
             Text(r.status, style=STYLE[r.status]),
@@ -110,6 +116,7 @@ def render_table(results: list) -> None:
             Text(f"{compact(r.map_value, r.unit)} / {compact(r.ours, r.unit)}"),
         )
     console.print(t)
+    console.print()
     for status, title in BELOW:
         rows = [r for r in results if r.status == status]
         if rows:
