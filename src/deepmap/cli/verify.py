@@ -162,7 +162,7 @@ def verify_cmd(
     claim: str = typer.Option(
         "", "--claim", help="Check one claim and print its full record (its id)."
     ),
-    results_dir: Path | None = typer.Option(
+    results_dir: str | None = typer.Option(
         None,
         "--results",
         help="Folder of benchmark results read by measured claims "

@@ -122,7 +122,9 @@ def results_folder(option: str | Path | None = None, env: Mapping[str, str] | No
     default may be absent (then every measured claim is "not measured").
     """
     env = os.environ if env is None else env
-    if option is not None and str(option) != "":
+    if option is not None:
+        if str(option).strip() == "":
+            raise InputError("--results '': give the folder of results.")
         name, path = "--results", Path(option)
     elif env.get(RESULTS_ENV):
         name, path = RESULTS_ENV, Path(env[RESULTS_ENV])
