@@ -186,4 +186,6 @@ def test_ladder_claims_read_what_the_ladder_writes(tmp_path):
     assert "20k/5k hold-out" in acc.note and "90.13%" in acc.note
     assert (lat.status, lat.ours) == ("agrees", 0.52)
     assert acc.source == str(tmp_path / "ladder" / "results.json")
+    written = json.loads((tmp_path / "ladder" / "results.json").read_text())
+    assert acc.provenance == written.get("provenance")  # None until the writer records it
     assert acc.command == f"deepmap ladder text --data bundled --out {tmp_path / 'ladder'}"

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 from deepmap.cli._common import console, emit_json
@@ -99,6 +97,9 @@ def _hanging(text: str, indent: str = "  ", hang: str = "      ") -> None:
 
 def render_table(results: list) -> None:
     """The one-line-per-claim table, the notes under it, then the totals."""
+    from rich import box
+    from rich.table import Table
+
     width = max(console.width, 60)
     id_width = min(max((len(r.id) for r in results), default=5), 30)
     t = Table(
@@ -158,18 +159,23 @@ def render_record(r) -> None:
 
 
 def verify_cmd(
-    only: str = typer.Option("", "--only", help="Check only claims whose id starts with this."),
+    only: str = typer.Option(
+        "", "--only", metavar="PREFIX", help="Check only claims whose id starts with this."
+    ),
     claim: str = typer.Option(
-        "", "--claim", help="Check one claim and print its full record (its id)."
+        "", "--claim", metavar="ID", help="Check one claim and print its full record."
     ),
     results_dir: str | None = typer.Option(
         None,
         "--results",
-        help="Folder of benchmark results read by measured claims "
-        "[default: $DEEPMAP_RESULTS, else ./results].",
+        metavar="DIR",
+        help="Folder of benchmark results that measured claims read "
+        "(default: $DEEPMAP_RESULTS, else ./results).",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON."),
-    out: Path | None = typer.Option(None, "--out", help="Also write the results as JSON here."),
+    out: Path | None = typer.Option(
+        None, "--out", metavar="FILE", help="Also write the results as JSON here."
+    ),
 ) -> None:
     """Check the map's claims against the production library and the latest measured
     results. Exit code: 0 when every claim agrees, differs for a stated reason, is skipped
