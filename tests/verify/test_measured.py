@@ -134,6 +134,15 @@ def test_unreadable_results_fail_naming_the_path(tmp_path, content, why):
     assert len(r.note) < 400
 
 
+def test_oversized_results_file_is_not_read(tmp_path, monkeypatch):
+    import deepmap.verify.measured as measured
+
+    path = write(tmp_path / "run", 0.9)
+    monkeypatch.setattr(measured, "MAX_RESULTS_BYTES", 10)
+    r = check(claim(), tmp_path)
+    assert r.status == "FAILS" and str(path) in r.note and "larger than" in r.note
+
+
 def test_one_unreadable_file_fails_only_its_claims(tmp_path):
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "results.json").write_text("{oops")

@@ -89,6 +89,7 @@ def test_breakage_fails_and_is_never_skipped(ours, reference, expect):
     r = check_claims([Claim("x.broken", "s", "w", 1, ours, reference, "ref")])[0]
     assert r.status == "FAILS"
     assert expect in r.note
+    assert r.note.startswith("reference: ") == (reference is not None)
 
 
 def test_missing_optional_package_is_skipped_with_install_hint(ghost_extra):

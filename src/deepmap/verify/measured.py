@@ -156,8 +156,9 @@ def _read(path: Path, cache: dict[Path, Any]) -> dict[str, Any]:
             raise cache[path]
         return cache[path]
     try:
-        if path.stat().st_size > MAX_RESULTS_BYTES:
-            raise _Unreadable(f"larger than {MAX_RESULTS_BYTES >> 20} MB")
+        size = path.stat().st_size
+        if size > MAX_RESULTS_BYTES:
+            raise _Unreadable(f"{size:,} bytes, larger than the {MAX_RESULTS_BYTES:,} read")
         text = path.read_bytes().decode("utf-8")
         data = json.loads(text)
         if not isinstance(data, dict):

@@ -213,8 +213,8 @@ class Claim:
                 ref = self.reference()
             except Exception as e:
                 failed = _failure(self, e, ours)
-                note = failed.note if failed.status == "FAILS" else f"reference {failed.note}"
-                return result(ours, None, failed.status, note)
+                prefix = "reference: " if failed.status == "FAILS" else "reference "
+                return result(ours, None, failed.status, prefix + failed.note)
             if not _close(ours, ref, self.ref_rtol):
                 return result(ours, ref, "FAILS", "deepmap and the reference disagree")
         if _close(ours, self.map_value, self.map_rtol):
