@@ -4,6 +4,7 @@ is only for an optional extra that is not installed (anything else FAILS)."""
 from __future__ import annotations
 
 import json
+import sys
 import tomllib
 from pathlib import Path
 
@@ -99,6 +100,18 @@ def test_missing_optional_package_is_skipped_with_install_hint(ghost_extra):
     assert r.note.startswith("reference needs")
     r = check_claims([Claim("x.skip2", "s", "w", 1, _import(f"{GHOST}.sub"))])[0]
     assert (r.status, r.note.startswith(f"needs {GHOST}")) == ("skipped", True)
+
+
+def test_a_real_claim_skips_when_gensim_is_not_installed(monkeypatch):
+    """gensim made unimportable (None in sys.modules, as when it is absent): the registered
+    claim that asks gensim for its reference is skipped, naming the extra."""
+    for name in [m for m in sys.modules if m == "gensim" or m.startswith("gensim.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "gensim", None)
+    claim = next(c for c in all_claims() if c.id == "embed.fasttext.acting")
+    r = check_claims([claim])[0]
+    assert r.status == "skipped"
+    assert r.note == "reference needs gensim (not installed): pip install 'deepmap[nlp]'"
 
 
 def test_missing_optional_behind_a_deepmap_error_is_skipped(ghost_extra):

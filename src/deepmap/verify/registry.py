@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,8 @@ def missing_optional(error: BaseException) -> str | None:
 
 
 def _installed(module: str) -> bool:
+    if module in sys.modules and sys.modules[module] is None:  # import blocked on purpose
+        return False
     try:
         return importlib.util.find_spec(module) is not None
     except (ImportError, ValueError):  # a half-installed package: treat as present (fails)
