@@ -198,3 +198,47 @@ def test_ladder_claims_read_what_the_ladder_writes(tmp_path):
     written = json.loads((tmp_path / "ladder" / "results.json").read_text())
     assert acc.provenance == written.get("provenance")  # None until the writer records it
     assert acc.command == f"deepmap ladder text --data bundled --out {tmp_path / 'ladder'}"
+
+
+def test_compute_derives_a_figure_from_several_fields(tmp_path):
+    (tmp_path / "run").mkdir()
+    rungs = [{"rung": "tfidf", "accuracy": 0.90}, {"rung": "bert", "accuracy": 0.93}]
+    (tmp_path / "run" / "results.json").write_text(json.dumps({"rungs": rungs}))
+
+    def acc(rs, name):
+        return next(r["accuracy"] for r in rs if r["rung"] == name)
+
+    gain = lambda rs: acc(rs, "bert") - acc(rs, "tfidf")  # noqa: E731
+    r = check(claim(map_value=3.0, key=("rungs",), compute=gain), tmp_path)
+    assert (r.status, r.ours) == ("agrees", 3.0)  # points: scale 100 applies to compute
+    missing = claim(key=("rungs",), compute=lambda rs: acc(rs, "lstm"))  # StopIteration
+    r = check(missing, tmp_path)
+    assert r.status == "not measured" and "has no rungs" in r.note
+
+
+@pytest.mark.parametrize(
+    ("spacy", "differs", "status"),
+    [(900, "", "agrees"), (100, "", "FAILS"), (100, "short texts", "differs")],
+)
+def test_a_verdict_is_a_bool_claim(tmp_path, spacy, differs, status):
+    (tmp_path / "run").mkdir()
+    data = {"tokens_per_s": {"spacy": spacy, "nltk": 500}}
+    (tmp_path / "run" / "results.json").write_text(json.dumps(data))
+    c = claim(
+        map_value=True,
+        key=("tokens_per_s",),
+        compute=lambda t: t["spacy"] > t["nltk"],
+        unit="",
+        scale=1.0,
+        differs=differs,
+    )
+    r = check(c, tmp_path)
+    assert (r.status, r.ours) == (status, spacy > 500)
+    if status != "agrees":
+        assert "ours no, the map's yes" in r.note
+
+
+def test_a_verdict_claim_refuses_a_number(tmp_path):
+    write(tmp_path / "run", 0.9)
+    r = check(claim(map_value=True), tmp_path)
+    assert r.status == "FAILS" and "not yes or no" in r.note

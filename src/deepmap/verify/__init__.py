@@ -17,6 +17,7 @@ __all__ = [
     "check_claims",
     "find_claim",
     "results_folder",
+    "select_claims",
 ]
 
 
@@ -57,3 +58,24 @@ def find_claim(claim_id: str, claims: list | None = None) -> Claim | MeasuredCla
     close += [i for i in ids if claim_id and claim_id in i and i not in close][: 3 - len(close)]
     hint = f"; close: {', '.join(close)}" if close else "; `deepmap verify` lists them"
     raise InputError(f"--claim {short(claim_id, 40)!r}: no such claim{hint}.")
+
+
+def select_claims(*, only: str = "", claim: str = "") -> list[Claim | MeasuredClaim]:
+    """The claims `deepmap verify` checks: all, those whose id starts with `only`, or the one
+    named `claim`. InputError when both are given or nothing matches."""
+    from deepmap.errors import InputError
+    from deepmap.validate import short
+
+    if claim and only:
+        raise InputError("--claim and --only: give one or the other.")
+    claims = all_claims()
+    if claim:
+        return [find_claim(claim, claims)]
+    chosen = [c for c in claims if c.id.startswith(only)]
+    if not chosen:
+        starts = sorted({c.id.split(".")[0] + "." for c in claims})
+        raise InputError(
+            f"--only {short(only, 40)!r}: no claim id starts with it; "
+            f"ids start with {', '.join(starts)}."
+        )
+    return chosen

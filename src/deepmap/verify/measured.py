@@ -37,6 +37,16 @@ area's claims module, listed in deepmap.verify.all_claims:
 
 A key step is a field name (dict), an index (list) or a mapping that selects the list item
 with those fields: ("rungs", {"rung": "tfidf"}, "accuracy") reads the TF-IDF rung's accuracy.
+A figure derived from several fields takes `compute`, applied to the value at `key`, and a
+verdict of the map is a bool map_value (a KeyError, IndexError or StopIteration inside
+compute means the run lacks a field: "not measured"):
+
+    MeasuredClaim(
+        "nlp.spacy.faster", "NLP pipeline 10", "spaCy is faster than NLTK", True,
+        source="bench-spacy-nltk", key=("tokens_per_s",),
+        compute=lambda t: t["spacy"] > t["nltk"],
+        command="python benchmarks/bench_spacy_nltk.py --out {out}",
+    )
 """
 
 from __future__ import annotations
@@ -44,7 +54,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,8 +106,14 @@ class Ratio:
         return f"within a factor of {self.factor:g}"
 
 
-def fmt_measure(value: float, unit: str) -> str:
-    """89.34 "%" -> "89.34%"; 0.52 "ms" -> "0.52 ms"."""
+def _finite(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def fmt_measure(value: float | bool, unit: str) -> str:
+    """89.34 "%" -> "89.34%"; 0.52 "ms" -> "0.52 ms"; True -> "yes"."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     text = f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
     return text + (unit if unit in ("", "%") else f" {unit}")
 
@@ -225,7 +241,10 @@ def _candidates(folder: Path) -> list[Path]:
 class MeasuredClaim:
     """One measured claim of the map (see the module docstring for how it is judged).
 
-    map_value: the map's figure in `unit`; ours = the value at `key` x `scale`.
+    map_value: the map's figure in `unit`; ours = the value at `key` x `scale`, or
+    compute(value at key) when a figure is derived from several fields (a ratio, a
+    difference between two rungs). A bool map_value is a verdict ("spaCy is faster"):
+    agrees when ours is the same bool, else differs (with a reason) or FAILS.
     source: the run's folder under the results folder. command: what writes it, with
     {out} standing for that folder. requires: top-level fields of results.json and the
     text they must start with for the run to count (the ladder's "data" names the set).
@@ -236,7 +255,7 @@ class MeasuredClaim:
     id: str
     section: str
     words: str
-    map_value: float
+    map_value: float | bool
     source: str
     key: tuple[KeyStep, ...]
     command: str
@@ -247,6 +266,7 @@ class MeasuredClaim:
     differs: str = ""
     requires: Mapping[str, str] = field(default_factory=dict)
     reference_name: str = "measured"
+    compute: Callable[[Any], Any] | None = None
 
     def command_for(self, results: Path | None) -> str:
         """The command that writes this claim's results, into the folder verify reads."""
@@ -282,24 +302,32 @@ class MeasuredClaim:
                 continue
             try:
                 raw = _lookup(data, self.key)
-            except _Missing:
+                if self.compute is not None:
+                    raw = self.compute(raw)
+            except (_Missing, KeyError, IndexError, StopIteration):
                 passed_over.append(f"{path} has no {where}")
                 continue
             prov = data.get("provenance") if isinstance(data.get("provenance"), dict) else None
-            if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-                note = f"unreadable: {path}: {where} is {short(repr(raw), 40)}, not a number"
+            verdict = isinstance(self.map_value, bool)
+            if verdict != isinstance(raw, bool) or not (verdict or _finite(raw)):
+                kind = "yes or no" if verdict else "a number"
+                note = f"unreadable: {path}: {where} is {short(repr(raw), 40)}, not {kind}"
                 return result("FAILS", note, path=path, prov=prov)
-            ours = round(float(raw) * self.scale, 6)
+            ours = raw if verdict else round(float(raw) * self.scale, 6)
             status, note = self._judge(ours)
             return result(status, note, ours, path, prov)
         why = "; ".join(passed_over) if passed_over else "no results file"
         return result("not measured", f"{why}; run: {command}")
 
-    def _judge(self, ours: float) -> tuple[Status, str]:
+    def _judge(self, ours: float | bool) -> tuple[Status, str]:
         both = (
             f"ours {fmt_measure(ours, self.unit)}, the map's "
             f"{fmt_measure(self.map_value, self.unit)}"
         )
+        if isinstance(ours, bool):
+            if ours == self.map_value:
+                return "agrees", ""
+            return ("differs", f"{both}: {self.differs}") if self.differs else ("FAILS", both)
         if self.agree.holds(ours, self.map_value):
             return "agrees", ""
         if self.plausible is not None and not self.plausible.holds(ours, self.map_value):
