@@ -184,26 +184,13 @@ def verify_cmd(
     import json
     import os
 
-    from deepmap.errors import InputError
-    from deepmap.validate import check_out_path, short
-    from deepmap.verify import all_claims, check_claims, find_claim, results_folder
+    from deepmap.validate import check_out_path
+    from deepmap.verify import check_claims, results_folder, select_claims
 
-    if claim and only:
-        raise InputError("--claim and --only: give one or the other.")
+    claims = select_claims(only=only, claim=claim)
     if out is not None:
         check_out_path(out, "--out", folder=False)
     folder = results_folder(results_dir)
-    claims = all_claims()
-    if claim:
-        claims = [find_claim(claim, claims)]
-    else:
-        claims = [c for c in claims if c.id.startswith(only)]
-        if not claims:
-            starts = sorted({c.id.split(".")[0] + "." for c in all_claims()})
-            raise InputError(
-                f"--only {short(only, 40)!r}: no claim id starts with it; "
-                f"ids start with {', '.join(starts)}"
-            )
     if as_json:
         results = check_claims(claims, results=folder)
     else:
@@ -211,14 +198,14 @@ def verify_cmd(
             results = check_claims(
                 claims, lambda c: status.update(f"checking {c.id}"), results=folder
             )
-    data = [r.to_dict() for r in results]
+    data = results[0].to_dict() if claim else [r.to_dict() for r in results]
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.tmp")
         tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
         os.replace(tmp, out)
     if as_json:
-        emit_json(data[0] if claim else data)
+        emit_json(data)
     elif claim:
         render_record(results[0])
     else:

@@ -2,8 +2,8 @@
 (an accuracy, a perplexity, a latency), read from the latest results.json of that run.
 
 `deepmap verify` never trains and never reads data: it reads files. A measured claim names
-the run's folder under the results folder (default `results/` in the working directory,
-else $DEEPMAP_RESULTS, else `deepmap verify --results DIR`), where in that run's
+the run's folder under the results folder (`deepmap verify --results DIR`, else
+$DEEPMAP_RESULTS, else `results/` in the working directory), where in that run's
 results.json the value sits, and the command that writes it:
 
     results/<source>/results.json        the run as `make run` writes it
