@@ -105,6 +105,13 @@ def test_a_rung_with_code_of_its_own_is_one_small_class(small_corpus):
         RUNGS.pop("test-shortest")
 
 
+def test_glove_rung_runs(small_corpus):
+    result = run_text_ladder(small_corpus, ["glove-tfidf-mean"], latency_docs=3, diagnostics=False)
+    assert 0.6 < result.rungs[0].accuracy <= 1.0
+    assert result.rungs[0].top_features is None  # dense features: no word weights to show
+
+
+@pytest.mark.slow
 def test_embedding_rungs_run(small_corpus):
     names = ["glove-mean", "glove-tfidf-mean", "w2v-mean", "w2v-tfidf-mean", "fasttext-mean"]
     result = run_text_ladder(small_corpus, names, latency_docs=3, diagnostics=False)
@@ -139,6 +146,7 @@ def test_pretrained_vectors_rungs(small_corpus, tmp_path):
         run_text_ladder(small_corpus, ["tfidf", "vectors-mean"], diagnostics=False)
 
 
+@pytest.mark.slow
 def test_fasttext_rung_learns_and_is_reproducible(small_corpus):
     import numpy as np
 
