@@ -43,6 +43,7 @@ def test_cli_lists_every_rung_of_the_table(capsys):
     for spec in RUNG_TABLE:
         assert spec.name in out
     assert set(DEFAULT_RUNGS) < {s.name for s in RUNG_TABLE}
+    assert "binary only" in out and "needs --vectors" in out
 
 
 @pytest.mark.slow

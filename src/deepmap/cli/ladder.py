@@ -51,9 +51,18 @@ def text_cmd(
     from deepmap.ladder.report import TERMINAL_COLUMNS, recommendation
 
     if list_rungs:
-        t = Table("rung", "title", "what it adds")
+        t = Table("rung", "title", "what it adds", "notes")
         for name, rung in RUNGS.items():
-            t.add_row(name, rung.title, rung.fixes)
+            notes = [
+                label
+                for flag, label in (
+                    (rung.default, "default"),
+                    (rung.binary_only, "binary only"),
+                    (rung.needs_vectors, "needs --vectors"),
+                )
+                if flag
+            ]
+            t.add_row(name, rung.title, rung.fixes, ", ".join(notes))
         console.print(t)
         return
     config = LadderConfig(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -141,6 +142,9 @@ class LadderConfig:
         elif self.vectors is not None and not Path(self.vectors).is_file():
             raise InputError(f"--vectors {self.vectors}: no such file.")
         if self.out is not None:
-            check_out_path(self.out)
-            check_out_dir(Path(self.out))
+            out = check_out_path(self.out)
+            check_out_dir(out)
+            # the outputs are written into a temporary folder beside `out`, then renamed
+            if out.is_dir() and not os.access(out.resolve().parent, os.W_OK | os.X_OK):
+                raise InputError(f"--out {out}: {out.resolve().parent} is not writable.")
         return replace(self, rungs=tuple(names))
