@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from deepmap.cli._common import console, emit_json, progress_bar
 
@@ -51,7 +51,9 @@ def text_cmd(
     from deepmap.ladder.report import TERMINAL_COLUMNS, recommendation
 
     if list_rungs:
-        t = Table("rung", "title", "what it adds", "notes")
+        # the names users type and the flags, never wrapped; title and description wrap
+        t = Table(Column("rung", no_wrap=True), "title", "what it adds",
+                  Column("notes", no_wrap=True))  # fmt: skip
         for name, rung in RUNGS.items():
             notes = [
                 label
