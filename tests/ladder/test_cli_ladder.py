@@ -57,3 +57,15 @@ def test_full_ladder_on_the_bundled_corpus(tmp_path, capsys):
     assert acc["tfidf-bigrams"] > acc["tfidf"] > 0.88
     assert acc["nbsvm"] >= 0.90
     assert data["diagnostics"]["bow_sparsity"] > 0.99
+
+
+def test_user_text_is_printed_without_rich_markup(tmp_path, capsys):
+    (tmp_path / "x [").mkdir()
+    data = tmp_path / "x [" / "] y.csv"  # rich would crash on "[/]" read as markup
+    rows = [f"{w} {w} film {i},{w}" for i in range(20) for w in ("red", "green", "blue")]
+    data.write_text("text,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    code = main(["ladder", "text", "--data", str(data), "--rungs", "tfidf", "--latency-docs",
+                 "2", "--no-diagnostics", "--out", str(tmp_path / "out")])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out.replace("\n", "").replace(" ", "")  # however it wraps
+    assert "x[/]y.csv" in printed

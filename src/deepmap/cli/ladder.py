@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Column, Table
+from rich.text import Text
 
 from deepmap.cli._common import console, emit_json, progress_bar
 
@@ -94,7 +95,8 @@ def text_cmd(
             progress.remove_task(dl)
             progress.update(task, visible=True)
             if not as_json:
-                console.print(f"[bold]data[/]: {corpus.describe()}", markup=True, highlight=False)
+                # user text (a file name) never goes through rich markup
+                console.print(Text.assemble(("data", "bold"), f": {corpus.describe()}"))
                 console.print(note, style="dim", markup=False, highlight=False)
 
         def on_start(name: str) -> None:
