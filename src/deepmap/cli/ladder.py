@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
+from rich.text import Text
 
 from deepmap.cli._common import console, emit_json, progress_bar
 
@@ -21,7 +22,7 @@ def text_cmd(
         "or a path: CSV/JSONL with text,label (optional split=train|test) or an aclImdb folder.",
     ),
     rungs: str = typer.Option(
-        "", "--rungs", help="Comma-separated rungs (default: all). See --list."
+        "", "--rungs", help="Comma-separated rungs (default: the classical ladder). See --list."
     ),
     out: Path = typer.Option(Path("results/ladder"), "--out", help="Output folder."),
     seed: int = typer.Option(0, "--seed", help="Seed for splits and classifiers."),
@@ -37,43 +38,52 @@ def text_cmd(
         help="Pretrained word vectors (word2vec text/.bin or GloVe text) for the vectors-mean "
         "and vectors-tfidf-mean rungs.",
     ),
+    limit: int = typer.Option(
+        None,
+        "--limit",
+        help="Train on a stratified sample of N training documents (default: all); the "
+        "test split stays whole.",
+    ),
     list_rungs: bool = typer.Option(False, "--list", help="List the rungs and exit."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Run BoW -> n-grams -> TF-IDF -> NB-SVM side by side; write results and a report."""
-    from deepmap.data.text import resolve_text_data
-    from deepmap.errors import InputError
-    from deepmap.ladder import DEFAULT_RUNGS, RUNGS, run_text_ladder
-    from deepmap.ladder.report import (
-        TERMINAL_COLUMNS,
-        check_out_dir,
-        recommendation,
-        write_ladder_outputs,
-    )
+    from deepmap.ladder import RUNGS, LadderConfig, run_ladder
+    from deepmap.ladder.report import TERMINAL_COLUMNS, recommendation
 
     if list_rungs:
-        t = Table("rung", "title", "what it adds")
-        for name, cls in RUNGS.items():
-            t.add_row(name, cls.title, cls.fixes)
+        # the names users type and the flags, never wrapped; title and description wrap
+        t = Table(Column("rung", no_wrap=True), "title", "what it adds",
+                  Column("notes", no_wrap=True))  # fmt: skip
+        for name, rung in RUNGS.items():
+            notes = [
+                label
+                for flag, label in (
+                    (rung.default, "default"),
+                    (rung.binary_only, "binary only"),
+                    (rung.needs_vectors, "needs --vectors"),
+                )
+                if flag
+            ]
+            t.add_row(name, rung.title, rung.fixes, ", ".join(notes))
         console.print(t)
         return
-    chosen = [r.strip() for r in rungs.split(",") if r.strip()] or list(DEFAULT_RUNGS)
-    unknown = [r for r in chosen if r not in RUNGS]
-    if unknown:
-        raise InputError(f"unknown rung {unknown[0]!r}; known rungs: {', '.join(RUNGS)}.")
-    if latency_docs < 1:
-        raise InputError(f"--latency-docs must be at least 1. Got {latency_docs}.")
-    if vectors is not None and not vectors.is_file():
-        raise InputError(f"--vectors {vectors}: no such file.")
-    needing = [r for r in chosen if RUNGS[r].needs_vectors]
-    if needing and vectors is None:
-        raise InputError(f"rung {needing[0]!r} needs pretrained vectors: give --vectors PATH.")
-    check_out_dir(out)
+    config = LadderConfig(
+        data=data,
+        rungs=tuple(r.strip() for r in rungs.split(",") if r.strip()),
+        out=out,
+        seed=seed,
+        latency_docs=latency_docs,
+        diagnostics=diagnostics,
+        vectors=vectors,
+        limit=limit,
+    ).validate()  # every check that needs no data, before the progress bar appears
 
     with progress_bar("{task.completed}/{task.total}", as_json=as_json, spinner=True) as progress:
         dl = progress.add_task("loading data", total=None)
+        task = progress.add_task("rungs", total=len(config.rungs), visible=False)
 
-        def on_bytes(done: int, total: int | None) -> None:
+        def on_download(done: int, total: int | None) -> None:
             progress.update(
                 dl,
                 completed=done,
@@ -81,12 +91,13 @@ def text_cmd(
                 description=f"downloading IMDb {done / 2**20:.0f} MB",
             )
 
-        corpus, note = resolve_text_data(data, seed=seed, progress=on_bytes)
-        progress.remove_task(dl)
-        if not as_json:
-            console.print(f"[bold]data[/]: {corpus.describe()}")
-            console.print(f"[dim]{note}[/]")
-        task = progress.add_task("rungs", total=len(chosen))
+        def on_data(corpus, note: str) -> None:
+            progress.remove_task(dl)
+            progress.update(task, visible=True)
+            if not as_json:
+                # user text (a file name) never goes through rich markup
+                console.print(Text.assemble(("data", "bold"), f": {corpus.describe()}"))
+                console.print(note, style="dim", markup=False, highlight=False)
 
         def on_start(name: str) -> None:
             progress.update(task, description=f"fitting {name}")
@@ -96,21 +107,14 @@ def text_cmd(
             if not as_json:
                 console.print(
                     f"  {r.rung:<26} accuracy {r.accuracy:.4f}  F1 {r.f1:.4f}  "
-                    f"fit {r.fit_s:.1f}s  p50 {r.latency_p50_ms:.2f} ms"
+                    f"fit {r.fit_s:.1f}s  p50 {r.latency_p50_ms:.2f} ms",
+                    markup=False,
                 )
 
-        result = run_text_ladder(
-            corpus,
-            chosen,
-            data_note=note,
-            seed=seed,
-            latency_docs=latency_docs,
-            diagnostics=diagnostics,
-            vectors=None if vectors is None else str(vectors),
-            on_start=on_start,
-            on_done=on_done,
+        run = run_ladder(
+            config, on_download=on_download, on_data=on_data, on_start=on_start, on_done=on_done
         )
-    paths = write_ladder_outputs(result, out)
+    result = run.result
     if as_json:
         emit_json(result.to_dict())
         return
@@ -130,5 +134,5 @@ def text_cmd(
             f"{d['sample_docs']:,} docs: bigrams {d['bigram_growth']:.1f}x, trigrams "
             f"{d['trigram_growth']:.1f}x unigrams (the map: ~10x, ~100x)"
         )
-    console.print(f"[bold]{recommendation(result)}[/]")
-    console.print(f"wrote {', '.join(str(p) for p in paths.values())}")
+    console.print(recommendation(result), style="bold", markup=False, highlight=False)
+    console.print(f"wrote {', '.join(str(p) for p in run.paths.values())}", markup=False)

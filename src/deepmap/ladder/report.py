@@ -148,7 +148,7 @@ def write_ladder_outputs(result: LadderResult, out: Path) -> dict[str, Path]:
     out = Path(out)
     with output_folder(out) as tmp:
         (tmp / "results.json").write_text(
-            json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8"
+            json.dumps(result.to_dict(), indent=2, allow_nan=False) + "\n", encoding="utf-8"
         )
         with open(tmp / "results.csv", "w", newline="", encoding="utf-8") as f:
             rows = [r.row() for r in result.rungs]

@@ -1,64 +1,94 @@
-"""Rungs of the text representation ladder: each a small class registered by name.
+"""The rungs of the text representation ladder, declared as rows of one table.
 
-A rung builds an estimator with `fit(texts, labels)` and `predict(texts)` (a scikit-learn
-pipeline from raw text to label). Other modules add rungs with `@register_rung` without
-touching the runner. Each rung says which limitation of the rung below it fixes.
+A rung is a representation and a classifier (a scikit-learn pipeline from raw texts to
+labels: `fit(texts, labels)`, `predict(texts)`) plus a sentence saying which limitation of
+the rung below it fixes. The rungs differ only in settings, so each is one `RungSpec` row of
+`RUNG_TABLE`: its name (what users type after `--rungs`), title, what it fixes, the
+representation `Step` and the classifier `Step` (a factory and its parameters), and flags.
+A rung that needs code of its own is one small `Rung` subclass given to `register_rung`.
+
+    RungSpec("tfidf", "TF-IDF", "weights: common words down, rare discriminative words up",
+             representation=Step(TfidfVectorizer, {"preprocessor": preprocess, "min_df": 2}),
+             classifier=Step(LinearClassifier, {"C": 16.0}))
+
+builds Pipeline([("represent", TfidfVectorizer(...)), ("classify", LinearClassifier(C=16.0,
+random_state=seed))]): the run's seed goes to every step that takes `random_state` or `seed`.
+The classifiers themselves live in `deepmap.classify`.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 
+from deepmap.classify import NBSVM, EmbeddingMean, FastTextClassifier, LinearClassifier
+from deepmap.classify.preprocess import preprocess
 from deepmap.errors import InputError
 from deepmap.represent import CountVectorizer, TfidfVectorizer
-from deepmap.text.clean import remove_html
-from deepmap.text.stopwords import english_stop_words
 
-__all__ = ["DEFAULT_RUNGS", "NBSVM", "RUNGS", "Rung", "get_rung", "register_rung"]
-
-RUNGS: dict[str, type[Rung]] = {}
-
-
-def register_rung(cls: type[Rung]) -> type[Rung]:
-    """Class decorator: make a rung available to `deepmap ladder text --rungs NAME`."""
-    if cls.name in RUNGS:
-        raise InputError(f"rung {cls.name!r} is registered twice.")
-    RUNGS[cls.name] = cls
-    return cls
-
-
-def get_rung(name: str, vectors: str | None = None) -> Rung:
-    """A fresh rung; `vectors` (a pretrained vectors file) for the rungs that use one."""
-    try:
-        rung = RUNGS[name]()
-    except KeyError:
-        raise InputError(f"unknown rung {name!r}; known rungs: {', '.join(RUNGS)}.") from None
-    if rung.needs_vectors and not vectors:
-        raise InputError(f"rung {name!r} needs pretrained vectors: give --vectors PATH.")
-    rung.vectors = vectors
-    return rung
+__all__ = [
+    "DEFAULT_RUNGS",
+    "NBSVM",
+    "RUNGS",
+    "RUNG_TABLE",
+    "LinearClassifier",
+    "Rung",
+    "RungSpec",
+    "Step",
+    "get_rung",
+    "preprocess",
+    "register_rung",
+]
 
 
-def preprocess(text: str) -> str:
-    """What every classical rung does to a raw review first: lowercase, drop HTML tags."""
-    return remove_html(text.lower())
+def seeded(estimator: Any, seed: int) -> Any:
+    """Give `seed` to the estimator's `random_state` or `seed` parameter, if it has one."""
+    names = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
+    keys = {k: seed for k in ("random_state", "seed") if k in names}
+    return estimator.set_params(**keys) if keys else estimator
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a rung: `factory(**params)` builds an unfitted estimator. The factory is
+    a class, or a function that imports a heavy library (torch, transformers) when called."""
+
+    factory: Callable[..., Any]
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    def build(self, seed: int, **extra: Any) -> Any:
+        return seeded(self.factory(**self.params, **extra), seed)
 
 
 class Rung:
-    """One representation + classifier. Subclasses set the class attributes and `build`."""
+    """What the runner needs of a rung: a name, what it fixes, and `build(seed)` returning
+    an unfitted estimator on raw texts. `RungSpec` is the one made of settings; subclass
+    this (and `register_rung` it) for a rung that needs code of its own."""
 
-    name: ClassVar[str]
-    title: ClassVar[str]
-    fixes: ClassVar[str] = ""
-    binary_only: ClassVar[bool] = False
-    needs_vectors: ClassVar[bool] = False  # True: only runs with pretrained --vectors
-    vectors: str | None = None  # a pretrained vectors file, set by get_rung
+    name: str
+    title: str
+    fixes: str = ""
+    binary_only: bool = False  # True: refused on data with more than two classes
+    needs_vectors: bool = False  # True: only runs with a pretrained vectors file
+    default: bool = False  # True: in DEFAULT_RUNGS, the ladder run without --rungs
+    vectors: str | None = None  # the pretrained vectors file, bound by `get_rung`
 
     def build(self, seed: int) -> Any:
         raise NotImplementedError
+
+    def bind(self, vectors: str | None) -> Rung:
+        """A copy of this rung that will use the pretrained `vectors` file."""
+        bound = copy.copy(self)
+        object.__setattr__(bound, "vectors", vectors)
+        return bound
 
     def top_features(self, model: Any, k: int = 15) -> dict[str, list[tuple[str, float]]] | None:
         """The k most positive and most negative features of a linear model, if it has them."""
@@ -77,226 +107,156 @@ class Rung:
         }
 
 
+@dataclass(frozen=True)
+class RungSpec(Rung):
+    """A rung made of settings: representation -> (standardise) -> classifier.
+
+    `representation` None: the classifier reads raw texts itself (fastText, and the coming
+    LSTM/GRU and BERT rungs). `scale`: standardise the features before the classifier (dense
+    representations). `needs_vectors`: the representation gets `vectors=PATH`.
+    """
+
+    name: str
+    title: str
+    fixes: str = field()  # field(): no default, although Rung has one
+    representation: Step | None
+    classifier: Step
+    scale: bool = False
+    binary_only: bool = False
+    needs_vectors: bool = False
+    default: bool = False
+    vectors: str | None = None
+
+    def build(self, seed: int) -> Any:
+        extra = {"vectors": self.vectors} if self.needs_vectors else {}
+        steps = []
+        if self.representation is not None:
+            steps.append(("represent", self.representation.build(seed, **extra)))
+        if self.scale:
+            from sklearn.preprocessing import StandardScaler
+
+            steps.append(("scale", StandardScaler()))
+        steps.append(("classify", self.classifier.build(seed)))
+        if len(steps) == 1:
+            return steps[0][1]
+        from sklearn.pipeline import Pipeline
+
+        return Pipeline(steps)
+
+
+# ------------------------------------------------------------------ factories the rows use
+def tfidf_without_stop_words(*, keep_negations: bool = False, **params: Any) -> TfidfVectorizer:
+    """TfidfVectorizer with deepmap's English stop words removed (negations kept or not)."""
+    from deepmap.text.stopwords import english_stop_words
+
+    return TfidfVectorizer(stop_words=english_stop_words(keep_negations=keep_negations), **params)
+
+
+def logistic_regression(**params: Any) -> Any:
+    """scikit-learn's LogisticRegression (imported when a rung is built, not at start-up)."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(**params)
+
+
 # Regularisation strengths C were chosen once on a validation split carved from the bundled
 # training reviews (16k/4k, seed 1), never on the test split.
-def _logreg(seed: int, c: float, dual: bool = False):
-    """Logistic regression (liblinear); `dual` pays off when features outnumber documents."""
-    return LinearClassifier(C=c, dual=dual, random_state=seed)
+_WORDS = {"preprocessor": preprocess, "min_df": 2}
+_UNI_BI = {**_WORDS, "ngram_range": (1, 2)}
 
 
-class LinearClassifier(ClassifierMixin, BaseEstimator):
-    """Logistic regression (scikit-learn's liblinear solver) with a lean predict.
-
-    Two classes: one model, and predict is sign(X w + b) straight from its coefficients
-    (what LogisticRegression.predict computes, without its per-call validation, which costs
-    more than the product for a single document). More classes: one-vs-rest.
-    """
-
-    def __init__(self, *, C: float = 1.0, dual: bool = False, random_state: int = 0):
-        self.C = C
-        self.dual = dual
-        self.random_state = random_state
-
-    def fit(self, X, y):
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.multiclass import OneVsRestClassifier
-
-        y = np.asarray(y)
-        self.classes_ = np.unique(y)
-        lr = LogisticRegression(
-            C=self.C, solver="liblinear", dual=self.dual, max_iter=1000,
-            random_state=self.random_state,
-        )  # fmt: skip
-        if len(self.classes_) == 2:
-            lr.fit(X, y)
-            self.model_ = lr
-            self.coef_, self.intercept_ = lr.coef_, lr.intercept_
-        else:
-            self.model_ = OneVsRestClassifier(lr).fit(X, y)
-        return self
-
-    def decision_function(self, X):
-        if len(self.classes_) != 2:
-            return self.model_.decision_function(X)
-        return np.asarray(X @ self.coef_[0]).ravel() + self.intercept_[0]
-
-    def predict(self, X):
-        if len(self.classes_) != 2:
-            return self.model_.predict(X)
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+def _linear(C: float, dual: bool = False) -> Step:
+    """Logistic regression; `dual` pays off when features outnumber documents (bigrams)."""
+    return Step(LinearClassifier, {"C": C, "dual": dual})
 
 
-def _pipeline(vectorizer, classifier):
-    from sklearn.pipeline import Pipeline
-
-    return Pipeline([("represent", vectorizer), ("classify", classifier)])
+def _pooled(method: str, weighting: str = "mean") -> Step:
+    return Step(EmbeddingMean, {"method": method, "weighting": weighting})
 
 
-class NBSVM(ClassifierMixin, BaseEstimator):
-    """NB-SVM (Wang & Manning 2012): a linear SVM on features scaled by NB log-count ratios.
+_POOLED_LOGISTIC = Step(logistic_regression, {"C": 1.0, "max_iter": 2000})
+_WEIGHTED = "rare, telling words weigh more in the average than 'the' and 'film'"
 
-    r = log((p / ||p||_1) / (q / ||q||_1)), p = alpha + sum of positive rows of binarised X,
-    q likewise for negatives; the SVM is trained on X * r, and its weights are interpolated
-    w' = (1 - beta) * mean|w| + beta * w (beta = 0.25), as in the paper. Binary only.
-    """
+RUNG_TABLE: tuple[RungSpec, ...] = (
+    # The classical ladder (DEFAULT_RUNGS, in this order).
+    RungSpec("onehot", "One-hot (binary BoW)",
+             "text becomes numbers: one column per word, 1 if present",
+             Step(CountVectorizer, {**_WORDS, "binary": True}), _linear(0.1), default=True),
+    RungSpec("bow", "Bag-of-words counts", "counts how often each word occurs, not only whether",
+             Step(CountVectorizer, _WORDS), _linear(0.3), default=True),
+    RungSpec("bow-bigrams", "BoW + bigrams",
+             "word order, a little: 'not good' becomes one feature",
+             Step(CountVectorizer, _UNI_BI), _linear(0.3, dual=True), default=True),
+    RungSpec("tfidf", "TF-IDF",
+             "weights: common words down (low IDF), rare discriminative words up",
+             Step(TfidfVectorizer, _WORDS), _linear(16.0), default=True),
+    RungSpec("tfidf-stop", "TF-IDF, stop words removed",
+             "(a test of the map's warning: removing stop words drops 'not', 'no')",
+             Step(tfidf_without_stop_words, _WORDS), _linear(16.0), default=True),
+    RungSpec("tfidf-stop-keepneg", "TF-IDF, stop words removed, negations kept",
+             "(stop-word removal that keeps 'not', 'no', 'never')",
+             Step(tfidf_without_stop_words, {**_WORDS, "keep_negations": True}), _linear(16.0),
+             default=True),
+    RungSpec("tfidf-bigrams", "TF-IDF + bigrams", "negation and phrases on top of IDF weighting",
+             Step(TfidfVectorizer, _UNI_BI), _linear(16.0, dual=True), default=True),
+    RungSpec("tfidf-bigrams-sublinear", "TF-IDF + bigrams + sublinear TF",
+             "100x the count is not 100x the importance: 1 + log(tf)",
+             Step(TfidfVectorizer, {**_UNI_BI, "sublinear_tf": True}), _linear(16.0, dual=True),
+             default=True),
+    RungSpec("nbsvm", "NB-SVM, uni+bigrams (Wang & Manning 2012)",
+             "the strongest classical baseline: naive-Bayes feature scaling + linear SVM",
+             Step(CountVectorizer, {**_UNI_BI, "binary": True}), Step(NBSVM, {"C": 0.1}),
+             binary_only=True, default=True),
+    # Learned dense features (not in the default ladder: use --rungs).
+    RungSpec("fasttext", "supervised fastText, words + hashed bigrams",
+             "learned dense features for the task itself, at linear-model speed",
+             None, Step(FastTextClassifier)),
+    RungSpec("w2v-mean", "Word2Vec (skip-gram) mean pooling",
+             "dense vectors where similar words are close; every word weighs the same",
+             _pooled("word2vec"), _POOLED_LOGISTIC, scale=True),
+    RungSpec("w2v-tfidf-mean", "Word2Vec, TF-IDF-weighted mean pooling", _WEIGHTED,
+             _pooled("word2vec", "tfidf"), _POOLED_LOGISTIC, scale=True),
+    RungSpec("glove-mean", "GloVe (SVD of log(1+X)) mean pooling",
+             "global co-occurrence statistics instead of local windows",
+             _pooled("glove-svd"), _POOLED_LOGISTIC, scale=True),
+    RungSpec("glove-tfidf-mean", "GloVe, TF-IDF-weighted mean pooling", _WEIGHTED,
+             _pooled("glove-svd", "tfidf"), _POOLED_LOGISTIC, scale=True),
+    RungSpec("fasttext-mean", "FastText (subword) vectors, mean pooling",
+             "rare and misspelt words get vectors from their character n-grams",
+             _pooled("fasttext"), _POOLED_LOGISTIC, scale=True),
+    RungSpec("vectors-mean", "pretrained vectors (--vectors), mean pooling",
+             "vectors learnt on a corpus far larger than the training split",
+             _pooled("pretrained"), _POOLED_LOGISTIC, scale=True, needs_vectors=True),
+    RungSpec("vectors-tfidf-mean", "pretrained vectors (--vectors), TF-IDF-weighted mean",
+             "pretrained vectors with the telling words weighted up",
+             _pooled("pretrained", "tfidf"), _POOLED_LOGISTIC, scale=True, needs_vectors=True),
+)  # fmt: skip
 
-    def __init__(
-        self, *, alpha: float = 1.0, beta: float = 0.25, C: float = 1.0, random_state: int = 0
-    ):
-        self.alpha = alpha
-        self.beta = beta
-        self.C = C
-        self.random_state = random_state
-
-    def fit(self, X, y):
-        from sklearn.svm import LinearSVC
-
-        y = np.asarray(y)
-        self.classes_ = np.unique(y)
-        if len(self.classes_) != 2:
-            raise InputError(f"NB-SVM is binary; got {len(self.classes_)} classes.")
-        pos = y == self.classes_[1]
-        Xb = (X > 0).astype(np.float64)
-        p = self.alpha + np.asarray(Xb[pos].sum(axis=0)).ravel()
-        q = self.alpha + np.asarray(Xb[~pos].sum(axis=0)).ravel()
-        self.r_ = np.log((p / p.sum()) / (q / q.sum()))
-        svm = LinearSVC(C=self.C, random_state=self.random_state, max_iter=5000)
-        svm.fit(Xb.multiply(self.r_).tocsr(), pos.astype(int))
-        w = svm.coef_.ravel()
-        w_bar = np.abs(w).mean()
-        self.coef_ = ((1 - self.beta) * w_bar + self.beta * w) * self.r_
-        self.intercept_ = float(svm.intercept_[0]) * self.beta
-        return self
-
-    def decision_function(self, X):
-        return np.asarray((X > 0).astype(np.float64) @ self.coef_).ravel() + self.intercept_
-
-    def predict(self, X):
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
-
-
-@register_rung
-class OneHotRung(Rung):
-    name = "onehot"
-    title = "One-hot (binary BoW)"
-    fixes = "text becomes numbers: one column per word, 1 if present"
-
-    def build(self, seed: int):
-        return _pipeline(
-            CountVectorizer(binary=True, preprocessor=preprocess, min_df=2), _logreg(seed, 0.1)
-        )
-
-
-@register_rung
-class BowRung(Rung):
-    name = "bow"
-    title = "Bag-of-words counts"
-    fixes = "counts how often each word occurs, not only whether"
-
-    def build(self, seed: int):
-        return _pipeline(CountVectorizer(preprocessor=preprocess, min_df=2), _logreg(seed, 0.3))
+RUNGS: dict[str, Rung] = {}
 
 
-@register_rung
-class BowBigramRung(Rung):
-    name = "bow-bigrams"
-    title = "BoW + bigrams"
-    fixes = "word order, a little: 'not good' becomes one feature"
-
-    def build(self, seed: int):
-        return _pipeline(
-            CountVectorizer(preprocessor=preprocess, ngram_range=(1, 2), min_df=2),
-            _logreg(seed, 0.3, dual=True),
-        )
+def register_rung(rung: Rung | type[Rung]) -> Any:
+    """Make a rung available to `deepmap ladder text --rungs NAME` (a `Rung` instance, or a
+    subclass, which is instantiated; usable as a class decorator). Returns its argument."""
+    instance = rung() if isinstance(rung, type) else rung
+    if instance.name in RUNGS:
+        raise InputError(f"rung {instance.name!r} is registered twice.")
+    RUNGS[instance.name] = instance
+    return rung
 
 
-@register_rung
-class TfidfRung(Rung):
-    name = "tfidf"
-    title = "TF-IDF"
-    fixes = "weights: common words down (low IDF), rare discriminative words up"
+for _spec in RUNG_TABLE:
+    register_rung(_spec)
 
-    def build(self, seed: int):
-        return _pipeline(TfidfVectorizer(preprocessor=preprocess, min_df=2), _logreg(seed, 16.0))
+DEFAULT_RUNGS: list[str] = [spec.name for spec in RUNG_TABLE if spec.default]
 
 
-@register_rung
-class TfidfStopRung(Rung):
-    name = "tfidf-stop"
-    title = "TF-IDF, stop words removed"
-    fixes = "(a test of the map's warning: removing stop words drops 'not', 'no')"
-
-    def build(self, seed: int):
-        return _pipeline(
-            TfidfVectorizer(preprocessor=preprocess, min_df=2, stop_words=english_stop_words()),
-            _logreg(seed, 16.0),
-        )
-
-
-@register_rung
-class TfidfStopKeepNegRung(Rung):
-    name = "tfidf-stop-keepneg"
-    title = "TF-IDF, stop words removed, negations kept"
-    fixes = "(stop-word removal that keeps 'not', 'no', 'never')"
-
-    def build(self, seed: int):
-        stop = english_stop_words(keep_negations=True)
-        return _pipeline(
-            TfidfVectorizer(preprocessor=preprocess, min_df=2, stop_words=stop),
-            _logreg(seed, 16.0),
-        )
-
-
-@register_rung
-class TfidfBigramRung(Rung):
-    name = "tfidf-bigrams"
-    title = "TF-IDF + bigrams"
-    fixes = "negation and phrases on top of IDF weighting"
-
-    def build(self, seed: int):
-        return _pipeline(
-            TfidfVectorizer(preprocessor=preprocess, ngram_range=(1, 2), min_df=2),
-            _logreg(seed, 16.0, dual=True),
-        )
-
-
-@register_rung
-class TfidfBigramSublinearRung(Rung):
-    name = "tfidf-bigrams-sublinear"
-    title = "TF-IDF + bigrams + sublinear TF"
-    fixes = "100x the count is not 100x the importance: 1 + log(tf)"
-
-    def build(self, seed: int):
-        return _pipeline(
-            TfidfVectorizer(
-                preprocessor=preprocess, ngram_range=(1, 2), min_df=2, sublinear_tf=True
-            ),
-            _logreg(seed, 16.0, dual=True),
-        )
-
-
-@register_rung
-class NbsvmRung(Rung):
-    name = "nbsvm"
-    title = "NB-SVM, uni+bigrams (Wang & Manning 2012)"
-    fixes = "the strongest classical baseline: naive-Bayes feature scaling + linear SVM"
-    binary_only = True
-
-    def build(self, seed: int):
-        return _pipeline(
-            CountVectorizer(preprocessor=preprocess, ngram_range=(1, 2), binary=True, min_df=2),
-            NBSVM(C=0.1, random_state=seed),
-        )
-
-
-DEFAULT_RUNGS = [
-    "onehot",
-    "bow",
-    "bow-bigrams",
-    "tfidf",
-    "tfidf-stop",
-    "tfidf-stop-keepneg",
-    "tfidf-bigrams",
-    "tfidf-bigrams-sublinear",
-    "nbsvm",
-]
+def get_rung(name: str, vectors: str | None = None) -> Rung:
+    """The rung `name`, bound to `vectors` (a pretrained vectors file) if it needs one."""
+    try:
+        rung = RUNGS[name]
+    except KeyError:
+        raise InputError(f"unknown rung {name!r}; known rungs: {', '.join(RUNGS)}.") from None
+    if rung.needs_vectors and not vectors:
+        raise InputError(f"rung {name!r} needs pretrained vectors: give --vectors PATH.")
+    return rung.bind(vectors)

@@ -9,6 +9,7 @@ size, and peak resident memory above the baseline while the rung fits and predic
 from __future__ import annotations
 
 import logging
+import math
 import os
 import pickle
 import threading
@@ -22,10 +23,11 @@ import numpy as np
 
 from deepmap import metrics
 from deepmap.data.text import TextCorpus, positive_label
-from deepmap.errors import InputError
+from deepmap.ladder.config import MAX_LATENCY_DOCS, check_rung_names, check_rungs_fit_labels
 from deepmap.ladder.rungs import get_rung
+from deepmap.validate import check_int, check_seed
 
-__all__ = ["LadderResult", "RungResult", "run_text_ladder"]
+__all__ = ["LadderResult", "RungResult", "corpus_checksum", "run_text_ladder"]
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +74,35 @@ class LadderResult:
     rungs: list[RungResult] = field(default_factory=list)
     diagnostics: dict[str, Any] = field(default_factory=dict)
     machine: str = ""
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Everything as plain JSON-ready data; a NaN or infinite number becomes None."""
+        return _finite(asdict(self))
 
     def best(self) -> RungResult:
+        """The most accurate rung; among equally accurate ones, the fastest (p50)."""
         return max(self.rungs, key=lambda r: (r.accuracy, -r.latency_p50_ms))
+
+
+def _finite(obj: Any) -> Any:
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
+
+
+def corpus_checksum(corpus: TextCorpus) -> str:
+    """SHA-256 of the documents and labels of both splits, in order (so also of the split)."""
+    from deepmap.report.provenance import data_checksum
+
+    return data_checksum(
+        "train", *corpus.train_texts, *corpus.train_labels,
+        "test", *corpus.test_texts, *corpus.test_labels,
+    )  # fmt: skip
 
 
 def _rss_bytes() -> int:
@@ -212,20 +237,19 @@ def run_text_ladder(
     vectors: str | None = None,
     on_start: Callable[[str], None] | None = None,
     on_done: Callable[[RungResult], None] | None = None,
+    command: str | None = None,
 ) -> LadderResult:
     """Fit and measure each rung on `corpus`; results in the order given. `vectors`: a
-    pretrained word-vectors file for the vectors-* rungs."""
-    if not rungs:
-        raise InputError("no rungs selected.")
-    built = [
-        (name, get_rung(name, vectors)) for name in rungs
-    ]  # unknown names fail before any work
+    pretrained word-vectors file for the vectors-* rungs. Every argument and the rungs'
+    fit to the labels are checked before any work; `command` goes into the provenance."""
+    check_seed(seed)
+    check_int("latency_docs", latency_docs, low=1, high=MAX_LATENCY_DOCS)
+    names = check_rung_names(rungs, vectors)
     labels = corpus.labels
+    check_rungs_fit_labels(names, labels)
+    built = [(name, get_rung(name, vectors)) for name in names]
     binary = len(labels) == 2
     pos = positive_label(labels) if binary else None
-    for name, rung in built:
-        if rung.binary_only and not binary:
-            raise InputError(f"rung {name!r} is binary only; the data has {len(labels)} classes.")
     avg = "binary" if binary else "macro"
     result = LadderResult(
         data=corpus.describe(),
@@ -238,6 +262,9 @@ def run_text_ladder(
         seed=seed,
         machine=_machine(),
     )
+    from deepmap.report.provenance import provenance
+
+    result.provenance = provenance(seed=seed, data=corpus_checksum(corpus), command=command)
     if diagnostics:
         if on_start:
             on_start("diagnostics")
