@@ -34,9 +34,9 @@ class EarlyStopping:
     def __init__(
         self, *, patience: int | None = 5, min_delta: float = 0.0, restore_best: bool = True
     ):
-        if patience is not None:
-            if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-                raise InputError(f"patience must be a positive int. Got {patience!r} instead.")
+        bad = isinstance(patience, bool) or not isinstance(patience, int) or patience < 1
+        if patience is not None and bad:
+            raise InputError(f"patience must be a positive int. Got {patience!r} instead.")
         try:
             check_float("min_delta", min_delta, low=0.0)
         except InputError:

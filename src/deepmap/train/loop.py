@@ -291,6 +291,8 @@ def fit(
                 "carried": to_device(carried, "cpu")}  # fmt: skip
         save_checkpoint(ckpt, model=raw, meta=meta, blob=blob, best_state=stopper.best_state)
 
+    pending: list[dict[str, float]] = []
+
     def evaluate_now(t0: float) -> bool:
         out = _run_eval(task, model, val_set, config.eval_batch_size, device, collate_fn)
         val_loss = float(out["loss"])
@@ -302,12 +304,15 @@ def fit(
         history.steps.append(pos.step)
         history.lr.append(float(opt.param_groups[0]["lr"]))
         pos.total, pos.n, pos.last_eval = 0.0, 0, pos.step
-        stop = stopper.step(val_loss, raw.state_dict())
-        if on_epoch:
-            metrics = {"train_loss": history.train_loss[-1], "val_loss": val_loss,
-                       "step": pos.step, **{f"val_{k}": v for k, v in out.items()}}  # fmt: skip
-            on_epoch(len(history.val_loss), metrics)
-        return stop
+        pending.append({"train_loss": history.train_loss[-1], "val_loss": val_loss,
+                        "step": pos.step, **{f"val_{k}": v for k, v in out.items()}})  # fmt: skip
+        return stopper.step(val_loss, raw.state_dict())
+
+    def report() -> None:  # after the checkpoint is written, as an interruption may follow
+        while pending:
+            metrics = pending.pop(0)
+            if on_epoch:
+                on_epoch(len(history.val_loss), metrics)
 
     def out_of_budget() -> bool:
         return pos.step >= total_steps
@@ -349,6 +354,7 @@ def fit(
                 break
             if config.save_every and pos.step % config.save_every == 0:
                 save()
+            report()
             if stop or out_of_budget():
                 break
         if pos.batch == per_epoch:  # the epoch is complete
@@ -358,9 +364,11 @@ def fit(
                 t0 = time.perf_counter()
             if config.save_every is None or pos.step % config.save_every == 0:
                 save()
+            report()
     if pos.last_eval != pos.step and pos.n:  # the budget ended between evaluations
         stop = evaluate_now(t0) or stop
         save()
+        report()
     history.stopped_early = bool(stopper.stopped)
     if config.restore_best and stopper.best_state is not None:
         raw.load_state_dict(stopper.best_state)
