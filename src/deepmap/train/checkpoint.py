@@ -117,7 +117,16 @@ def _state_folder(folder: Path) -> Path | None:
 
 
 def _damaged(path: Path, e: BaseException) -> DataError:
-    msg = (str(e).strip().splitlines() or [type(e).__name__])[0][:120]
+    text = str(e).strip()
+    if "Weights only load failed" in text:
+        return DataError(
+            f"{path}: refused: it holds objects other than tensors and plain values "
+            "(nothing in it was run); delete the checkpoint to start over."
+        )
+    if "central directory" in text or "zip archive" in text or isinstance(e, EOFError):
+        msg = "truncated or not a torch file"
+    else:
+        msg = (text.splitlines() or [type(e).__name__])[0].split(". ")[0][:120]
     return DataError(f"{path}: damaged or unreadable checkpoint ({msg}).")
 
 
