@@ -38,7 +38,8 @@ from deepmap.train.checkpoint import (
 )
 from deepmap.train.config import TrainConfig
 from deepmap.train.early_stopping import EarlyStopping
-from deepmap.train.tasks import Classification, as_task, batch_len, detach_state, to_device
+from deepmap.train.evaluate import evaluate, predict, run_eval
+from deepmap.train.tasks import as_task, batch_len, detach_state, to_device
 
 __all__ = ["History", "TrainConfig", "evaluate", "fit", "predict"]
 
@@ -83,61 +84,6 @@ class _SkipBatches:
                 yield batch
 
 
-def _eval_loader(dataset, batch_size: int, collate_fn=None):
-    import torch
-    from torch.utils.data import DataLoader
-
-    # a generator of its own, so evaluating never draws from the global RNG
-    g = torch.Generator().manual_seed(0)
-    return DataLoader(dataset, batch_size=batch_size, shuffle=False, generator=g,
-                      collate_fn=collate_fn)  # fmt: skip
-
-
-def evaluate(model, dataset, loss_fn, *, batch_size: int = 512, accelerator=None):
-    """(mean loss, accuracy) over a dataset of (x, y), in eval and inference mode."""
-    device = accelerator.device if accelerator is not None else next(model.parameters()).device
-    out = _run_eval(Classification(loss_fn), model, dataset, batch_size, device)
-    return out["loss"], out["accuracy"]
-
-
-def _run_eval(task, model, dataset, batch_size: int, device, collate_fn=None) -> dict:
-    """The task's own `evaluate(model, batches)`, or the mean of its step loss (state
-    carried across batches), in eval and inference mode."""
-    import torch
-
-    was_training = model.training
-    model.eval()
-    batches = (to_device(b, device) for b in _eval_loader(dataset, batch_size, collate_fn))
-    with torch.inference_mode():
-        if hasattr(task, "evaluate"):
-            out = dict(task.evaluate(model, batches))
-        else:
-            total, n, state = 0.0, 0, None
-            for batch in batches:
-                loss, state = task.step(model, batch, state)
-                total += float(loss) * batch_len(batch)
-                n += batch_len(batch)
-            out = {"loss": total / max(n, 1)}
-    model.train(was_training)
-    return out
-
-
-def predict(model, dataset, *, batch_size: int = 512):
-    """Class probabilities (N, C) and labels (N,) as NumPy arrays, in inference mode."""
-    import numpy as np
-    import torch
-
-    device = next(model.parameters()).device
-    model.eval()
-    probs, labels = [], []
-    with torch.inference_mode():
-        for x, y in _eval_loader(dataset, batch_size):
-            probs.append(torch.softmax(model(x.to(device)).float(), 1).cpu().numpy())
-            labels.append(y.numpy())
-    model.train()
-    return np.concatenate(probs), np.concatenate(labels)
-
-
 def _epoch_seed(seed: int, epoch: int, i: int) -> int:
     """The data-order seed of epoch `epoch` (generator i): a function of (seed, epoch) only."""
     import numpy as np
@@ -179,6 +125,48 @@ def _check_same(path: Path, saved: dict, now: dict) -> None:
                 f"{path}: written with {key} {saved.get(key)!r}, this run has {value!r}; "
                 "resume with the same data and settings, or delete the checkpoint."
             )
+
+
+def _refuse(path: Path, e: BaseException) -> DataError:
+    msg = (str(e).splitlines() or [type(e).__name__])[0][:100]
+    return DataError(f"{path}: does not fit this run ({msg}).")
+
+
+def _restore(saved, raw, opt, sched, history, stopper, fingerprint: dict, device):
+    """Load a checkpoint into this run; returns (position, carried state). Every RNG is
+    restored last: nothing may draw between this and training."""
+    from deepmap.validate import check_int
+
+    meta, blob, folder = saved
+    _check_same(folder / "trainer.json", meta["data"], fingerprint)
+    load_weights(raw, folder / "model.safetensors")
+    try:
+        opt.load_state_dict(blob["optimizer"])
+        if (blob.get("scheduler") is None) != (sched is None):
+            raise ValueError("a scheduler in one run and not the other")
+        if sched is not None:
+            sched.load_state_dict(blob["scheduler"])
+        carried = to_device(blob.get("carried"), device)
+    except Exception as e:
+        raise _refuse(folder / "trainer.pt", e) from None
+    try:
+        for key, value in meta["history"].items():
+            if hasattr(history, key) and key != "device":
+                setattr(history, key, value)
+        stopper.load_state_dict(meta["stopper"])
+        pos = _Position(**meta["position"])
+        for name in ("step", "epoch", "last_eval"):
+            check_int(name, getattr(pos, name), low=-1)
+        check_int("batch", pos.batch, low=0, high=fingerprint["batches_per_epoch"])
+    except Exception as e:
+        raise _refuse(folder / "trainer.json", e) from None
+    if (folder / "best.safetensors").is_file():
+        stopper.best_state = load_tensors(folder / "best.safetensors")
+    try:
+        restore_rng(blob["rng"])
+    except Exception as e:
+        raise _refuse(folder / "trainer.pt", e) from None
+    return pos, carried
 
 
 def fit(
@@ -257,28 +245,8 @@ def fit(
     )
     pos, carried = _Position(), None
     if saved is not None:
-        meta, blob, folder = saved
-        _check_same(folder / "trainer.json", meta["data"], fingerprint)
-        load_weights(raw, folder / "model.safetensors")
-        try:
-            opt.load_state_dict(blob["optimizer"])
-            if (blob.get("scheduler") is None) != (sched is None):
-                raise ValueError("a scheduler in one run and not the other")
-            if sched is not None:
-                sched.load_state_dict(blob["scheduler"])
-            for key, value in meta["history"].items():
-                if hasattr(history, key) and key != "device":
-                    setattr(history, key, value)
-            stopper.load_state_dict(meta["stopper"])
-            pos = _Position(**meta["position"])
-        except Exception as e:
-            msg = (str(e).splitlines() or [type(e).__name__])[0][:100]
-            raise DataError(f"{folder / 'trainer.pt'}: does not fit this run ({msg}).") from None
-        if (folder / "best.safetensors").is_file():
-            stopper.best_state = load_tensors(folder / "best.safetensors")
-        carried = to_device(blob.get("carried"), device)
+        pos, carried = _restore(saved, raw, opt, sched, history, stopper, fingerprint, device)
         history.resumed_from_epoch, history.resumed_from_step = pos.epoch, pos.step
-        restore_rng(blob["rng"])  # last: nothing may draw between this and training
 
     def save() -> None:
         if ckpt is None:
@@ -294,7 +262,7 @@ def fit(
     pending: list[dict[str, float]] = []
 
     def evaluate_now(t0: float) -> bool:
-        out = _run_eval(task, model, val_set, config.eval_batch_size, device, collate_fn)
+        out = run_eval(task, model, val_set, config.eval_batch_size, device, collate_fn)
         val_loss = float(out["loss"])
         history.train_loss.append(pos.total / max(pos.n, 1))
         history.val_loss.append(val_loss)
