@@ -190,7 +190,8 @@ def fit(
     classification with `loss_fn`, cross-entropy unless given). `optimizer`: an instance
     or a factory of the trainable parameters (default Adam(config.lr, weight_decay)).
     `scheduler`: an instance or a factory of the optimizer, stepped every optimizer step.
-    `sampler`: draws the training examples (its `generator`, if any, is reseeded per epoch).
+    `sampler`: draws the training examples; for an exact resume it must draw from its own
+    `generator` (reseeded per epoch from (seed, epoch)), not from the global RNG.
     `on_step(step, total_steps, loss)`; `on_epoch(evaluation number, metrics)`.
     """
     import torch
