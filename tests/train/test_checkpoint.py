@@ -97,6 +97,7 @@ def resume(folder, blobs, model=None, **kw):
     return fit(model or mlp(), train_set, val_set, cfg)
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 @pytest.mark.parametrize("how", HOW)
 def test_damaged_checkpoint_is_refused_in_one_line(good, blobs, how):
     name = damage(good, how)
