@@ -89,3 +89,31 @@ def test_early_stopping_keeps_a_copy_not_a_reference():
 def test_early_stopping_validates(kw):
     with pytest.raises(InputError):
         EarlyStopping(**kw)
+
+
+def test_early_stopping_lives_with_the_loop_and_is_re_exported():
+    import deepmap.train
+    import deepmap.train.early_stopping
+
+    assert EarlyStopping is deepmap.train.EarlyStopping
+    assert EarlyStopping is deepmap.train.early_stopping.EarlyStopping
+
+
+def test_early_stopping_state_round_trips_and_continues_alike():
+    losses = [1.0, 0.8, 0.85, 0.9, 0.7, 0.75, 0.76]
+    whole = EarlyStopping(patience=2)
+    stops = [whole.step(v) for v in losses]
+    first = EarlyStopping(patience=2)
+    for v in losses[:3]:
+        first.step(v)
+    again = EarlyStopping(patience=2)
+    again.load_state_dict(json.loads(json.dumps(first.state_dict())))  # through JSON
+    assert [again.step(v) for v in losses[3:]] == stops[3:]
+    assert again.state_dict() == whole.state_dict()
+    assert stops == [False, False, False, True, False, False, True]
+
+
+def test_early_stopping_without_patience_only_tracks_the_best():
+    es = EarlyStopping(patience=None)
+    assert not any(es.step(v, state=v) for v in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0))
+    assert es.best_epoch == 0 and es.best_state == 1.0 and es.bad_epochs == 5

@@ -1,4 +1,5 @@
-"""Training diagnostics from loss curves (the map's table) and early stopping.
+"""Training diagnostics from loss curves (the map's table); EarlyStopping is re-exported
+from `deepmap.train.early_stopping`, where it lives with the training loop.
 
 | Pattern      | Diagnosis    | Action                                            |
 | train↓ val↓  | Good         | Continue                                          |
@@ -9,13 +10,13 @@
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from deepmap.errors import DataError, InputError
+from deepmap.train.early_stopping import EarlyStopping  # re-export: it lives with the loop
 
 __all__ = ["Diagnosis", "EarlyStopping", "diagnose", "load_curves"]
 
@@ -128,45 +129,3 @@ def load_curves(path: str | Path) -> tuple[list[float], list[float]]:
             except InputError as e:
                 raise DataError(f"{p}: {e}") from None
     raise DataError(f"{p}: missing keys: expected 'train_loss' and 'val_loss'.")
-
-
-class EarlyStopping:
-    """Stop when the monitored loss has not improved by `min_delta` for `patience` epochs.
-
-    The map: "Early Stopping: stop when val_loss stops decreasing." With `restore_best`,
-    `best_state` keeps a deep copy of the state passed at the best epoch (a model's
-    state_dict, say), to load back when training stops.
-
-    >>> es = EarlyStopping(patience=2)
-    >>> [es.step(v) for v in (1.0, 0.8, 0.81, 0.82)]
-    [False, False, False, True]
-    """
-
-    def __init__(self, *, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True):
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise InputError(f"patience must be a positive int. Got {patience!r} instead.")
-        if not math.isfinite(min_delta) or min_delta < 0:
-            raise InputError(f"min_delta must be a non-negative number. Got {min_delta!r}.")
-        self.patience = patience
-        self.min_delta = min_delta
-        self.restore_best = restore_best
-        self.best_loss = math.inf
-        self.best_epoch = -1
-        self.best_state: Any = None
-        self.epoch = -1
-        self.bad_epochs = 0
-        self.stopped = False
-
-    def step(self, loss: float, state: Any = None) -> bool:
-        """Record one epoch's loss; return True when training should stop."""
-        self.epoch += 1
-        if loss < self.best_loss - self.min_delta:
-            self.best_loss = float(loss)
-            self.best_epoch = self.epoch
-            self.bad_epochs = 0
-            if self.restore_best and state is not None:
-                self.best_state = copy.deepcopy(state)
-        else:
-            self.bad_epochs += 1
-        self.stopped = self.bad_epochs >= self.patience
-        return self.stopped

@@ -5,15 +5,21 @@ and on several GPUs or machines with DDP:
 
     accelerate launch --multi_gpu --num_processes 4 -m deepmap train digitcnn
 
-Per epoch: shuffled mini-batches (or the given sampler), gradient clipping, validation in
-inference mode, EarlyStopping on the validation loss (the best weights are restored at the
-end), a checkpoint (weights in safetensors, optimizer and RNG state beside them) that
-`resume=True` continues from after an interruption, and the curves as JSON.
+What a step computes is a `TrainTask` (`deepmap.train.tasks`): (x, y) classification by
+default, dict batches for Hugging Face models, or a recurrent state carried from batch to
+batch (truncated BPTT). Any optimizer and scheduler (instances or factories; see
+`deepmap.train.schedules` for AdamW with warmup + cosine). Per step: forward under
+autocast, backward, the gradients' global norm clipped to `clip_norm` (after backward,
+before step), optimizer step, scheduler step. The budget is epochs or `max_steps`;
+evaluation after each epoch or every `eval_every` steps feeds EarlyStopping, which keeps
+the best weights (restored at the end). Checkpoints after each evaluation or every
+`save_every` steps resume exactly, mid-epoch included (`deepmap.train.checkpoint`): on one
+process the data order of epoch e depends only on (seed, e), and every RNG is restored, so
+an interrupted and resumed run gives the same losses and weights as an uninterrupted one.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable
@@ -21,48 +27,38 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deepmap.diagnose import EarlyStopping, diagnose
-from deepmap.errors import InputError
+from deepmap.errors import DataError
+from deepmap.train.checkpoint import (
+    capture_rng,
+    load_checkpoint,
+    load_tensors,
+    load_weights,
+    restore_rng,
+    save_checkpoint,
+)
+from deepmap.train.config import TrainConfig
+from deepmap.train.early_stopping import EarlyStopping
+from deepmap.train.evaluate import evaluate, predict, run_eval
+from deepmap.train.tasks import as_task, batch_len, detach_state, to_device
 
 __all__ = ["History", "TrainConfig", "evaluate", "fit", "predict"]
 
 
 @dataclass
-class TrainConfig:
-    epochs: int = 5
-    batch_size: int = 128
-    lr: float = 1e-3
-    weight_decay: float = 0.0
-    clip_norm: float | None = 1.0
-    patience: int = 5
-    min_delta: float = 0.0
-    seed: int = 0
-    mixed_precision: str = "no"  # "no" or "bf16"
-    checkpoint_dir: Path | None = None
-    resume: bool = False
-
-    def validate(self) -> None:
-        if self.epochs < 1 or self.batch_size < 1:
-            raise InputError("epochs and batch size must be at least 1.")
-        if not (self.lr > 0 and math.isfinite(self.lr)):
-            raise InputError(f"the learning rate must be positive. Got {self.lr}.")
-        if self.mixed_precision not in ("no", "bf16"):
-            raise InputError(
-                f"mixed precision must be 'no' or 'bf16'. Got {self.mixed_precision!r}."
-            )
-        if self.resume and self.checkpoint_dir is None:
-            raise InputError("--resume needs a checkpoint folder.")
-
-
-@dataclass
 class History:
+    """The curves, one entry per evaluation (per epoch unless `eval_every` is set)."""
+
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     epoch_seconds: list[float] = field(default_factory=list)
+    steps: list[int] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
     best_epoch: int = 0
+    best_step: int = 0
     stopped_early: bool = False
     resumed_from_epoch: int = 0
+    resumed_from_step: int = 0
     device: str = ""
     diagnosis: dict[str, Any] = field(default_factory=dict)
 
@@ -70,53 +66,107 @@ class History:
         return asdict(self)
 
 
-def _loader(dataset, batch_size: int, *, shuffle: bool, sampler=None, seed: int = 0):
-    import torch
-    from torch.utils.data import DataLoader
+class _SkipBatches:
+    """A batch sampler that drops its first `skip` batches of indices (no data is loaded,
+    so no augmentation runs for them), once: how a run resumes in the middle of an epoch."""
 
-    g = torch.Generator().manual_seed(seed)
-    return DataLoader(
-        dataset,
-        batch_size=batch_size,
-        shuffle=shuffle and sampler is None,
-        sampler=sampler,
-        generator=g,
-        drop_last=False,
-    )
+    def __init__(self, batch_sampler: Any):
+        self.batch_sampler = batch_sampler
+        self.skip = 0
 
+    def __len__(self) -> int:
+        return len(self.batch_sampler)
 
-def evaluate(model, dataset, loss_fn, *, batch_size: int = 512, accelerator=None):
-    """(mean loss, accuracy) over a dataset, in eval and inference mode."""
-    import torch
-
-    device = accelerator.device if accelerator is not None else next(model.parameters()).device
-    model.eval()
-    total, correct, n = 0.0, 0, 0
-    with torch.inference_mode():
-        for x, y in _loader(dataset, batch_size, shuffle=False):
-            x, y = x.to(device), y.to(device)
-            logits = model(x).float()
-            total += float(loss_fn(logits, y)) * len(y)
-            correct += int((logits.argmax(1) == y).sum())
-            n += len(y)
-    model.train()
-    return total / max(n, 1), correct / max(n, 1)
+    def __iter__(self):
+        skip, self.skip = self.skip, 0
+        for i, batch in enumerate(self.batch_sampler):
+            if i >= skip:
+                yield batch
 
 
-def predict(model, dataset, *, batch_size: int = 512):
-    """Class probabilities (N, C) and labels (N,) as NumPy arrays, in inference mode."""
+def _epoch_seed(seed: int, epoch: int, i: int) -> int:
+    """The data-order seed of epoch `epoch` (generator i): a function of (seed, epoch) only."""
     import numpy as np
+
+    return int(np.random.SeedSequence([seed, epoch, i]).generate_state(1, np.uint64)[0] >> 1)
+
+
+def _build(model, config: TrainConfig, optimizer, scheduler):
     import torch
 
-    device = next(model.parameters()).device
-    model.eval()
-    probs, labels = [], []
-    with torch.inference_mode():
-        for x, y in _loader(dataset, batch_size, shuffle=False):
-            probs.append(torch.softmax(model(x.to(device)).float(), 1).cpu().numpy())
-            labels.append(y.numpy())
-    model.train()
-    return np.concatenate(probs), np.concatenate(labels)
+    params = [p for p in model.parameters() if p.requires_grad]
+    if optimizer is None:
+        opt = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    elif isinstance(optimizer, torch.optim.Optimizer):
+        opt = optimizer
+    else:
+        opt = optimizer(params)
+    if scheduler is None or isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler):
+        sched = scheduler
+    else:
+        sched = scheduler(opt)
+    return opt, sched
+
+
+@dataclass
+class _Position:
+    step: int = 0  # optimizer steps done
+    epoch: int = 0  # whole epochs done
+    batch: int = 0  # batches done in the current epoch
+    total: float = 0.0  # training loss summed since the last evaluation (x batch size)
+    n: int = 0
+    last_eval: int = -1  # step of the last evaluation
+
+
+def _check_same(path: Path, saved: dict, now: dict) -> None:
+    for key, value in now.items():
+        if saved.get(key) != value:
+            raise DataError(
+                f"{path}: written with {key} {saved.get(key)!r}, this run has {value!r}; "
+                "resume with the same data and settings, or delete the checkpoint."
+            )
+
+
+def _refuse(path: Path, e: BaseException) -> DataError:
+    msg = (str(e).splitlines() or [type(e).__name__])[0][:100]
+    return DataError(f"{path}: does not fit this run ({msg}).")
+
+
+def _restore(saved, raw, opt, sched, history, stopper, fingerprint: dict, device):
+    """Load a checkpoint into this run; returns (position, carried state). Every RNG is
+    restored last: nothing may draw between this and training."""
+    from deepmap.validate import check_int
+
+    meta, blob, folder = saved
+    _check_same(folder / "trainer.json", meta["data"], fingerprint)
+    load_weights(raw, folder / "model.safetensors")
+    try:
+        opt.load_state_dict(blob["optimizer"])
+        if (blob.get("scheduler") is None) != (sched is None):
+            raise ValueError("a scheduler in one run and not the other")
+        if sched is not None:
+            sched.load_state_dict(blob["scheduler"])
+        carried = to_device(blob.get("carried"), device)
+    except Exception as e:
+        raise _refuse(folder / "trainer.pt", e) from None
+    try:
+        for key, value in meta["history"].items():
+            if hasattr(history, key) and key != "device":
+                setattr(history, key, value)
+        stopper.load_state_dict(meta["stopper"])
+        pos = _Position(**meta["position"])
+        for name in ("step", "epoch", "last_eval"):
+            check_int(name, getattr(pos, name), low=-1)
+        check_int("batch", pos.batch, low=0, high=fingerprint["batches_per_epoch"])
+    except Exception as e:
+        raise _refuse(folder / "trainer.json", e) from None
+    if (folder / "best.safetensors").is_file():
+        stopper.best_state = load_tensors(folder / "best.safetensors")
+    try:
+        restore_rng(blob["rng"])
+    except Exception as e:
+        raise _refuse(folder / "trainer.pt", e) from None
+    return pos, carried
 
 
 def fit(
@@ -129,84 +179,173 @@ def fit(
     sampler=None,
     on_step: Callable[[int, int, float], None] | None = None,
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
+    task: Any = None,
+    optimizer: Any = None,
+    scheduler: Any = None,
+    collate_fn: Callable | None = None,
 ) -> History:
-    """Train `model` in place; returns the history. The best epoch's weights are restored."""
+    """Train `model` in place; returns the history. The best weights are restored.
+
+    `task`: a TrainTask or `fn(model, batch, state) -> (loss, state)` (default: (x, y)
+    classification with `loss_fn`, cross-entropy unless given). `optimizer`: an instance
+    or a factory of the trainable parameters (default Adam(config.lr, weight_decay)).
+    `scheduler`: an instance or a factory of the optimizer, stepped every optimizer step.
+    `sampler`: draws the training examples; for an exact resume it must draw from its own
+    `generator` (reseeded per epoch from (seed, epoch)), not from the global RNG.
+    `on_step(step, total_steps, loss)`; `on_epoch(evaluation number, metrics)`.
+    """
     import torch
     from accelerate import Accelerator
     from accelerate.utils import set_seed
+    from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler
 
     config.validate()
+    task = as_task(task, loss_fn)
+    ckpt = Path(config.checkpoint_dir) if config.checkpoint_dir else None
+    saved = load_checkpoint(ckpt) if (config.resume and ckpt is not None) else None
     set_seed(config.seed)
     accelerator = Accelerator(
-        mixed_precision=config.mixed_precision,
-        cpu=not torch.cuda.is_available(),
+        mixed_precision=config.mixed_precision, cpu=not torch.cuda.is_available()
     )
-    loss_fn = loss_fn or torch.nn.CrossEntropyLoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    loader = _loader(train_set, config.batch_size, shuffle=True, sampler=sampler, seed=config.seed)
-    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
-    loss_fn = loss_fn.to(accelerator.device)
-    history = History(device=str(accelerator.device))
-    stopper = EarlyStopping(patience=config.patience, min_delta=config.min_delta)
-    start_epoch = 0
-    ckpt = Path(config.checkpoint_dir) if config.checkpoint_dir else None
-    if config.resume and ckpt and (ckpt / "trainer.json").is_file():
-        accelerator.load_state(str(ckpt / "state"))
-        saved = json.loads((ckpt / "trainer.json").read_text())
-        for k in ("train_loss", "val_loss", "val_accuracy", "epoch_seconds"):
-            getattr(history, k).extend(saved["history"][k])
-        start_epoch = history.resumed_from_epoch = saved["epoch"]
-        for v in history.val_loss:  # replay the stopper's memory
-            stopper.step(v)
-    best_state = None
-    if history.val_loss:
-        best_state = {
-            k: v.detach().clone() for k, v in accelerator.unwrap_model(model).state_dict().items()
-        }
-    steps = len(loader)
-    for epoch in range(start_epoch, config.epochs):
-        t0 = time.perf_counter()
-        model.train()
-        total, n = 0.0, 0
-        for i, (x, y) in enumerate(loader):
+    device = accelerator.device
+    if hasattr(task, "to"):
+        task.to(device)
+    opt, sched = _build(model, config, optimizer, scheduler)
+    model, opt = accelerator.prepare(model, opt)
+    raw = accelerator.unwrap_model(model)
+
+    g = torch.Generator().manual_seed(config.seed)
+    generators = [g]
+    if isinstance(getattr(sampler, "generator", None), torch.Generator):
+        generators.append(sampler.generator)
+    skipper = None
+    if accelerator.num_processes > 1:  # DDP: accelerate shards the batches
+        loader = accelerator.prepare(DataLoader(
+            train_set, batch_size=config.batch_size, shuffle=config.shuffle and sampler is None,
+            sampler=sampler, generator=g, drop_last=config.drop_last, collate_fn=collate_fn,
+        ))  # fmt: skip
+    else:
+        if sampler is None:
+            sampler = RandomSampler(train_set, generator=g) if config.shuffle else (
+                SequentialSampler(train_set))  # fmt: skip
+        skipper = _SkipBatches(BatchSampler(sampler, config.batch_size, config.drop_last))
+        loader = DataLoader(train_set, batch_sampler=skipper, generator=g, collate_fn=collate_fn)
+    per_epoch = len(loader)
+    if per_epoch == 0:
+        raise DataError("the training set gives no batch (empty, or smaller than a batch).")
+    budget = [per_epoch * config.epochs if config.epochs else math.inf]
+    budget.append(config.max_steps or math.inf)
+    total_steps = int(min(budget))
+    fingerprint = {"seed": config.seed, "batch_size": config.batch_size,
+                   "examples": len(train_set), "batches_per_epoch": per_epoch,
+                   "shuffle": config.shuffle, "drop_last": config.drop_last}  # fmt: skip
+
+    history = History(device=str(device))
+    stopper = EarlyStopping(
+        patience=config.patience, min_delta=config.min_delta, restore_best=config.restore_best
+    )
+    pos, carried = _Position(), None
+    if saved is not None:
+        pos, carried = _restore(saved, raw, opt, sched, history, stopper, fingerprint, device)
+        history.resumed_from_epoch, history.resumed_from_step = pos.epoch, pos.step
+
+    def save() -> None:
+        if ckpt is None:
+            return
+        meta = {"step": pos.step, "epoch": pos.epoch, "batch_in_epoch": pos.batch,
+                "position": asdict(pos), "history": history.to_dict(),
+                "stopper": stopper.state_dict(), "data": fingerprint}  # fmt: skip
+        blob = {"optimizer": opt.state_dict(), "rng": capture_rng(), "generators": [],
+                "scheduler": sched.state_dict() if sched is not None else None,
+                "carried": to_device(carried, "cpu")}  # fmt: skip
+        save_checkpoint(ckpt, model=raw, meta=meta, blob=blob, best_state=stopper.best_state)
+
+    pending: list[dict[str, float]] = []
+
+    def evaluate_now(t0: float) -> bool:
+        out = run_eval(task, model, val_set, config.eval_batch_size, device, collate_fn)
+        val_loss = float(out["loss"])
+        history.train_loss.append(pos.total / max(pos.n, 1))
+        history.val_loss.append(val_loss)
+        if "accuracy" in out:
+            history.val_accuracy.append(float(out["accuracy"]))
+        history.epoch_seconds.append(time.perf_counter() - t0)
+        history.steps.append(pos.step)
+        history.lr.append(float(opt.param_groups[0]["lr"]))
+        pos.total, pos.n, pos.last_eval = 0.0, 0, pos.step
+        pending.append({"train_loss": history.train_loss[-1], "val_loss": val_loss,
+                        "step": pos.step, **{f"val_{k}": v for k, v in out.items()}})  # fmt: skip
+        return stopper.step(val_loss, raw.state_dict())
+
+    def report() -> None:  # after the checkpoint is written, as an interruption may follow
+        while pending:
+            metrics = pending.pop(0)
+            if on_epoch:
+                on_epoch(len(history.val_loss), metrics)
+
+    def out_of_budget() -> bool:
+        return pos.step >= total_steps
+
+    stop = stopper.stopped
+    model.train()
+    t0 = time.perf_counter()
+    while not (stop or out_of_budget()):
+        epoch_loader = loader
+        if skipper is not None:  # epoch e's order depends on (seed, e) alone
+            for i, gen in enumerate(generators):
+                gen.manual_seed(_epoch_seed(config.seed, pos.epoch, i))
+            skipper.skip = pos.batch
+        elif pos.batch:  # DDP: approximately (accelerate's own skipping)
+            epoch_loader = accelerator.skip_first_batches(loader, pos.batch)
+        if pos.batch == 0:
+            carried = None
+        for batch in epoch_loader:
+            batch = to_device(batch, device)
             with accelerator.autocast():
-                loss = loss_fn(model(x), y)
-            optimizer.zero_grad(set_to_none=True)
+                loss, carried = task.step(model, batch, carried)
+            carried = detach_state(carried)  # truncated BPTT: no gradient into past batches
+            opt.zero_grad(set_to_none=True)
             accelerator.backward(loss)
             if config.clip_norm:
                 accelerator.clip_grad_norm_(model.parameters(), config.clip_norm)
-            optimizer.step()
-            total += float(loss.detach()) * len(y)
-            n += len(y)
+            opt.step()
+            if sched is not None:
+                sched.step()
+            value = float(loss.detach())
+            pos.step, pos.batch = pos.step + 1, pos.batch + 1
+            pos.total, pos.n = pos.total + value * batch_len(batch), pos.n + batch_len(batch)
             if on_step:
-                on_step(epoch * steps + i + 1, config.epochs * steps, float(loss.detach()))
-        val_loss, val_acc = evaluate(model, val_set, loss_fn, accelerator=accelerator)
-        history.train_loss.append(total / max(n, 1))
-        history.val_loss.append(val_loss)
-        history.val_accuracy.append(val_acc)
-        history.epoch_seconds.append(time.perf_counter() - t0)
-        improved = val_loss < stopper.best_loss - stopper.min_delta
-        stop = stopper.step(val_loss)
-        if improved:
-            state = accelerator.unwrap_model(model).state_dict()
-            best_state = {k: v.detach().clone() for k, v in state.items()}
-        if ckpt is not None:
-            ckpt.mkdir(parents=True, exist_ok=True)
-            accelerator.save_state(str(ckpt / "state"), safe_serialization=True)
-            (ckpt / "trainer.json").write_text(
-                json.dumps({"epoch": epoch + 1, "history": history.to_dict()}, indent=1)
-            )
-        if on_epoch:
-            on_epoch(epoch + 1, {"train_loss": history.train_loss[-1], "val_loss": val_loss,
-                                 "val_accuracy": val_acc})  # fmt: skip
-        if stop:
-            history.stopped_early = True
-            break
-    if best_state is not None:
-        accelerator.unwrap_model(model).load_state_dict(best_state)
-    history.best_epoch = (
-        int(min(range(len(history.val_loss)), key=history.val_loss.__getitem__)) + 1
-    )
+                on_step(pos.step, total_steps, value)
+            if config.eval_every and pos.step % config.eval_every == 0:
+                stop = evaluate_now(t0)
+                t0 = time.perf_counter()
+            if pos.batch == per_epoch:
+                break
+            if config.save_every and pos.step % config.save_every == 0:
+                save()
+            report()
+            if stop or out_of_budget():
+                break
+        if pos.batch == per_epoch:  # the epoch is complete
+            pos.epoch, pos.batch = pos.epoch + 1, 0
+            if not config.eval_every:
+                stop = evaluate_now(t0)
+                t0 = time.perf_counter()
+            if config.save_every is None or pos.step % config.save_every == 0:
+                save()
+            report()
+    if pos.last_eval != pos.step and pos.n:  # the budget ended between evaluations
+        stop = evaluate_now(t0) or stop
+        save()
+        report()
+    history.stopped_early = bool(stopper.stopped)
+    if config.restore_best and stopper.best_state is not None:
+        raw.load_state_dict(stopper.best_state)
+    if history.val_loss:
+        best = min(range(len(history.val_loss)), key=history.val_loss.__getitem__)
+        history.best_epoch, history.best_step = best + 1, history.steps[best]
     if len(history.val_loss) >= 2:
+        from deepmap.diagnose import diagnose
+
         history.diagnosis = diagnose(history.train_loss, history.val_loss).to_dict()
     return history
