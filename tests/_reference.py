@@ -119,6 +119,7 @@ def assert_matches_torch(
     if modules is not None:
         theirs = dict(modules[1].named_parameters())
         for name, p in modules[0].named_parameters():
+            assert p.grad is not None, f"{name}: no gradient reached it"
             np.testing.assert_allclose(
                 p.grad, theirs[name].grad.numpy(), rtol=grad_rtol, atol=grad_atol, err_msg=name
             )
@@ -152,7 +153,9 @@ def gradcheck(
     for p in params:
         p.grad = None
     f(*leaves).backward(w)
-    checked = [(f"input {k}", x, leaf.grad) for k, (x, leaf) in enumerate(zip(xs, leaves))]
+    checked = [
+        (f"input {k}", x, leaf.grad) for k, (x, leaf) in enumerate(zip(xs, leaves, strict=True))
+    ]
     checked += [(f"parameter {k}", p.data, p.grad) for k, p in enumerate(params)]
     for name, data, analytic in checked:
         assert analytic is not None, f"{name}: no gradient reached it"
