@@ -29,6 +29,8 @@ class _LazyTorch:
     """`torch.X` imports torch on first use, or skips the calling test without it."""
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # pytest's probes (fixture markers, __test__) import nothing
+            raise AttributeError(name)
         module = pytest.importorskip("torch")
         return getattr(module, name)
 
