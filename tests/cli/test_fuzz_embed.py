@@ -4,6 +4,7 @@ damaged vectors files refused before anything is allocated for them."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -186,3 +187,15 @@ def test_good_files_still_pass(files, capsys):
     assert main(["embed", "similar", "king", "--vectors", str(files["good"]), "--topn", "1"]) == 0
     assert capsys.readouterr().out.split()[1] == "queen"
     assert main(["embed", "ngrams", "cat", "--min-n", "1", "--max-n", "100"]) == 0
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_train_out_in_a_read_only_folder(capsys, tmp_path, no_work):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        refused(capsys, tmp_path, ["embed", "train", "--out", str(locked / "v.txt")],
+                "not writable")  # fmt: skip
+    finally:
+        locked.chmod(0o700)

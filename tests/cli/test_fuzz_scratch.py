@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import deepmap.data.digits
@@ -109,3 +111,14 @@ def test_a_good_run_still_passes_the_checks(capsys, tmp_path):
             str(2**32 - 1), "--lr", "10", "--out", str(out), "--json"]  # fmt: skip
     assert main(argv) == 0, capsys.readouterr().err
     assert (out / "history.json").is_file() and (out / "curves.png").is_file()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_out_in_a_read_only_folder(capsys, tmp_path, no_work):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        refused(capsys, tmp_path, [*BASE, "--out", str(locked / "run")], "not writable")
+    finally:
+        locked.chmod(0o700)
