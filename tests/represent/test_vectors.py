@@ -173,6 +173,8 @@ def test_cli_train_each_method(royal_corpus, tmp_path, capsys, method):
     assert main(args) == 0
     r = json.loads(capsys.readouterr().out)
     assert r["words"] == 8 and r["method"] == method
+    prov = r["provenance"]  # what produced the figures: seed and the corpus's checksum
+    assert prov["seed"] == 0 and len(prov["data_sha256"]) == 64 and prov["numpy"]
     assert len(r["similarity_bands"]) == 3 and "analogy_accuracy" in r
     assert len(load_vectors(out)) == 8
     if method == "fasttext":
