@@ -1,4 +1,5 @@
-"""Every calculator against the shape or parameter count of the real torch module."""
+"""Every calculator against the shape or parameter count of the real torch module (those
+tests skip without torch; the formula and error checks run without it)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,10 @@ import itertools
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests._reference import torch  # imported on first use; those tests skip without it
 
 from deepmap import calc
 from deepmap.errors import InputError
-
-torch = pytest.importorskip("torch")
-nn = torch.nn
 
 
 def n_params(module) -> int:
@@ -33,14 +32,14 @@ def test_conv_output_size_matches_torch(w, k, p, s, d):
         with pytest.raises(InputError):
             calc.conv_output_size(w, k, p, s, d)
         return
-    conv = nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d)
+    conv = torch.nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d)
     with torch.no_grad():
         out = conv(torch.zeros(1, 1, w, w))
     assert calc.conv_output_size(w, k, p, s, d) == out.shape[-1]
 
 
 def test_conv_output_shape_per_axis_matches_torch():
-    conv = nn.Conv2d(1, 1, (3, 5), stride=(1, 2), padding=(1, 0))
+    conv = torch.nn.Conv2d(1, 1, (3, 5), stride=(1, 2), padding=(1, 0))
     with torch.no_grad():
         out = conv(torch.zeros(1, 1, 224, 200))
     assert calc.conv2d_output_shape((224, 200), (3, 5), (1, 0), (1, 2)) == tuple(out.shape[-2:])
@@ -63,7 +62,7 @@ def test_map_conv_examples():
     ],
 )
 def test_conv2d_params_match_torch(c_in, c_out, k, bias, groups):
-    conv = nn.Conv2d(c_in, c_out, k, bias=bias, groups=groups)
+    conv = torch.nn.Conv2d(c_in, c_out, k, bias=bias, groups=groups)
     assert calc.conv2d_params(c_in, c_out, k, bias=bias, groups=groups) == n_params(conv)
 
 
@@ -75,8 +74,8 @@ def test_conv2d_params_rejects_bad_groups():
 def test_separable_saving_matches_the_formula():
     r = calc.separable_conv_saving(256, 256, 3, 14, 14)
     assert r.saving == pytest.approx(1 / (1 / 256 + 1 / 9))
-    depthwise = nn.Conv2d(256, 256, 3, padding=1, groups=256, bias=False)
-    pointwise = nn.Conv2d(256, 256, 1, bias=False)
+    depthwise = torch.nn.Conv2d(256, 256, 3, padding=1, groups=256, bias=False)
+    pointwise = torch.nn.Conv2d(256, 256, 1, bias=False)
     # MACs of a conv = its weight count x output positions
     assert r.depthwise_macs == n_params(depthwise) * 14 * 14
     assert r.pointwise_macs == n_params(pointwise) * 14 * 14
@@ -85,13 +84,13 @@ def test_separable_saving_matches_the_formula():
 @pytest.mark.parametrize("batchnorm", [False, True])
 def test_mlp_params_match_torch(batchnorm):
     widths = [784, 256, 128, 10]
-    layers: list[nn.Module] = []
+    layers = []
     for i, (a, b) in enumerate(itertools.pairwise(widths)):
-        layers.append(nn.Linear(a, b))
+        layers.append(torch.nn.Linear(a, b))
         if batchnorm and i < len(widths) - 2:
-            layers += [nn.BatchNorm1d(b), nn.ReLU(), nn.Dropout(0.2)]
+            layers += [torch.nn.BatchNorm1d(b), torch.nn.ReLU(), torch.nn.Dropout(0.2)]
     count = calc.mlp_params("784-256-128-10", batchnorm=batchnorm)
-    assert count.total == n_params(nn.Sequential(*layers))
+    assert count.total == n_params(torch.nn.Sequential(*layers))
     if not batchnorm:
         assert [layer.total for layer in count.layers] == [200_960, 32_896, 1_290]
         assert count.total == 235_146
@@ -108,7 +107,7 @@ def test_malformed_mlp_spec_is_an_input_error(spec):
     ("layers", "bidirectional", "bias"), [(1, False, True), (2, True, True), (3, False, False)]
 )
 def test_recurrent_params_match_torch(kind, layers, bidirectional, bias):
-    cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
+    cls = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind]
     module = cls(10, 20, num_layers=layers, bidirectional=bidirectional, bias=bias)
     count = calc.recurrent_params(
         kind, 10, 20, num_layers=layers, bidirectional=bidirectional, bias=bias
@@ -118,8 +117,8 @@ def test_recurrent_params_match_torch(kind, layers, bidirectional, bias):
 
 def test_lora_params_match_two_linear_layers():
     c = calc.lora_params(4096, 4096, 8)
-    a = nn.Linear(4096, 8, bias=False, device="meta")
-    b = nn.Linear(8, 4096, bias=False, device="meta")
+    a = torch.nn.Linear(4096, 8, bias=False, device="meta")
+    b = torch.nn.Linear(8, 4096, bias=False, device="meta")
     assert c.lora == n_params(a) + n_params(b) == 65_536
     assert c.full == 16_777_216
     assert c.reduction == 256.0
@@ -130,18 +129,18 @@ def test_lora_params_match_two_linear_layers():
 def _torch_encoder(spec: calc.TransformerSpec) -> int:
     d = spec.d_model
     with torch.device("meta"):
-        parts = nn.ModuleList(
+        parts = torch.nn.ModuleList(
             [
-                nn.Embedding(spec.vocab, d),
-                nn.Embedding(spec.max_len, d),
-                nn.Embedding(spec.type_vocab, d),
-                nn.LayerNorm(d),
-                nn.TransformerEncoder(
-                    nn.TransformerEncoderLayer(d, spec.n_heads, spec.ffn, batch_first=True),
+                torch.nn.Embedding(spec.vocab, d),
+                torch.nn.Embedding(spec.max_len, d),
+                torch.nn.Embedding(spec.type_vocab, d),
+                torch.nn.LayerNorm(d),
+                torch.nn.TransformerEncoder(
+                    torch.nn.TransformerEncoderLayer(d, spec.n_heads, spec.ffn, batch_first=True),
                     spec.layers,
                     enable_nested_tensor=False,
                 ),
-                nn.Linear(d, d),
+                torch.nn.Linear(d, d),
             ]
         )
     return n_params(parts)
@@ -186,7 +185,7 @@ def test_transformer_rejects_indivisible_heads():
 def test_image_dense_params_match_torch():
     n = calc.image_dense_params(224, 224, 3, 1024)
     assert n == 154_141_696
-    assert n == n_params(nn.Linear(224 * 224 * 3, 1024, device="meta"))
+    assert n == n_params(torch.nn.Linear(224 * 224 * 3, 1024, device="meta"))
 
 
 @pytest.mark.parametrize("bad", [0, -3, 2.5, True, "28"])

@@ -103,7 +103,8 @@ def test_word2vec_binary_round_trip_equals_gensim(kv, tmp_path):
     np.testing.assert_array_equal(back.vectors, small.vectors)
     cut = (tmp_path / "theirs.bin").read_bytes()[:-100]
     (tmp_path / "cut.bin").write_bytes(cut)
-    with pytest.raises(DataError, match=r"cut\.bin: vector 40 of 40 is cut short"):
+    # 100 bytes short: the header's claim no longer fits the file, refused before allocating
+    with pytest.raises(DataError, match=r"cut\.bin:1: the header claims 40 vectors of 50"):
         load_vectors(tmp_path / "cut.bin")
     (tmp_path / "junk.bin").write_bytes(b"hello world\n")
     with pytest.raises(DataError, match="binary header"):
@@ -172,6 +173,8 @@ def test_cli_train_each_method(royal_corpus, tmp_path, capsys, method):
     assert main(args) == 0
     r = json.loads(capsys.readouterr().out)
     assert r["words"] == 8 and r["method"] == method
+    prov = r["provenance"]  # what produced the figures: seed and the corpus's checksum
+    assert prov["seed"] == 0 and len(prov["data_sha256"]) == 64 and prov["numpy"]
     assert len(r["similarity_bands"]) == 3 and "analogy_accuracy" in r
     assert len(load_vectors(out)) == 8
     if method == "fasttext":

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests._reference import assert_matches_torch, torch
 
 from deepmap.errors import InputError
 from deepmap.represent._sgns import cbow_step, keep_probabilities, negative_table, sg_step
 from deepmap.represent.fasttext import FastText, FastTextKeyedVectors, word_vectors
 from deepmap.represent.word2vec import Word2Vec, build_vocab, encode
-
-torch = pytest.importorskip("torch")
-gensim = pytest.importorskip("gensim")
 
 
 def _sgns_loss(h, syn1, target, negs):
@@ -38,17 +36,23 @@ def _setup(seed=0, n_words=12, n_rows=20, dim=7):
 def test_skipgram_step_matches_torch_sgd(centre):
     syn0, syn1, ptr, idx, rows = _setup()
     target, negs, alpha = 5, np.array([1, 7, 9], dtype=np.int64), 0.1
-    t0 = torch.tensor(syn0, requires_grad=True)
-    t1 = torch.tensor(syn1, requires_grad=True)
-    h = t0[rows[centre]].mean(0)
-    _sgns_loss(h, t1, target, negs).backward()
-    # every row of the centre gets the whole step for h: len(rows) x its own gradient
-    want0 = syn0 - alpha * len(rows[centre]) * t0.grad.numpy()
-    want1 = syn1 - alpha * t1.grad.numpy()
-    dim = syn0.shape[1]
-    sg_step(syn0, syn1, ptr, idx, centre, target, negs, alpha, np.empty(dim), np.empty(dim))
-    np.testing.assert_allclose(syn0, want0, atol=1e-12)
-    np.testing.assert_allclose(syn1, want1, atol=1e-12)
+
+    def ours():
+        s0, s1 = syn0.copy(), syn1.copy()
+        dim = s0.shape[1]
+        sg_step(s0, s1, ptr, idx, centre, target, negs, alpha, np.empty(dim), np.empty(dim))
+        return s0, s1
+
+    def theirs():
+        t0 = torch.tensor(syn0, requires_grad=True)
+        t1 = torch.tensor(syn1, requires_grad=True)
+        h = t0[rows[centre]].mean(0)
+        _sgns_loss(h, t1, target, negs).backward()
+        # every row of the centre gets the whole step for h: len(rows) x its own gradient
+        return (t0 - alpha * len(rows[centre]) * t0.grad), (t1 - alpha * t1.grad)
+
+    assert_matches_torch(ours, theirs, rtol=0, atol=1e-12, grad=False)
+    assert not np.allclose(ours()[0], syn0)  # the step did move the centre's rows
 
 
 def test_skipgram_step_skips_a_negative_equal_to_the_target():
@@ -64,25 +68,31 @@ def test_cbow_step_matches_torch_with_whole_error_to_each_context_word():
     syn0, syn1, ptr, idx, rows = _setup(seed=1)
     context = np.array([0, 3, 4, 8], dtype=np.int64)
     target, negs, alpha = 6, np.array([2, 10], dtype=np.int64), 0.05
-    t0 = torch.tensor(syn0, requires_grad=True)
-    t1 = torch.tensor(syn1, requires_grad=True)
-    h = torch.stack([t0[rows[c]].mean(0) for c in context]).mean(0)
-    _sgns_loss(h, t1, target, negs).backward()
-    want1 = syn1 - alpha * t1.grad.numpy()
-    # word2vec.c / gensim cbow_mean=1: each context word gets len(context) x the gradient,
-    # and each of its rows the whole of that (len(rows) x its share). Rows here are disjoint.
-    scale = np.ones(len(syn0))
-    for c in context:
-        scale[rows[c]] = len(context) * len(rows[c])
-    want0 = syn0 - alpha * scale[:, None] * t0.grad.numpy()
-    dim = syn0.shape[1]
-    cbow_step(syn0, syn1, ptr, idx, context, target, negs, alpha, np.empty(dim), np.empty(dim))
-    np.testing.assert_allclose(syn1, want1, atol=1e-12)
-    np.testing.assert_allclose(syn0, want0, atol=1e-12)
+
+    def ours():
+        s0, s1 = syn0.copy(), syn1.copy()
+        dim = s0.shape[1]
+        cbow_step(s0, s1, ptr, idx, context, target, negs, alpha, np.empty(dim), np.empty(dim))
+        return s0, s1
+
+    def theirs():
+        t0 = torch.tensor(syn0, requires_grad=True)
+        t1 = torch.tensor(syn1, requires_grad=True)
+        h = torch.stack([t0[rows[c]].mean(0) for c in context]).mean(0)
+        _sgns_loss(h, t1, target, negs).backward()
+        # word2vec.c / gensim cbow_mean=1: each context word gets len(context) x the
+        # gradient, and each of its rows the whole of that (len(rows) x its share).
+        scale = np.ones(len(syn0))
+        for c in context:
+            scale[rows[c]] = len(context) * len(rows[c])
+        return t0 - alpha * torch.tensor(scale[:, None]) * t0.grad, t1 - alpha * t1.grad
+
+    assert_matches_torch(ours, theirs, rtol=0, atol=1e-12, grad=False)
 
 
 @pytest.fixture(scope="module")
 def lee():
+    pytest.importorskip("gensim")
     from gensim.test.utils import datapath
 
     with open(datapath("lee_background.cor"), encoding="utf-8") as f:
@@ -177,6 +187,7 @@ def test_fasttext_gives_unseen_words_a_vector_near_their_stem(topic_corpus):
 @pytest.mark.slow
 @pytest.mark.parametrize("sg", [1, 0])
 def test_word2vec_within_two_points_of_gensim_on_reviews(sg):
+    pytest.importorskip("gensim")
     from gensim.models import Word2Vec as GensimW2V
 
     from deepmap.represent.embeddings import corpus_sentences, evaluate_vectors

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tests._reference import assert_matches_torch, torch
 
 from deepmap.cli import main
 from deepmap.data.digits import load_bundled_digits, resolve_digits
@@ -17,20 +18,31 @@ from deepmap.report.figures import curves_figure, write_run
 from deepmap.scratch import models
 from deepmap.scratch.train import evaluate, train_scratch
 
-torch = pytest.importorskip("torch")
-
 
 @pytest.fixture(scope="module")
 def digits():
     return load_bundled_digits()
 
 
-def test_parameter_counts_match_calc_and_torch():
+def test_models_are_classes_named_from_the_map():
     from deepmap import calc
 
-    mlp = models.mlp()
+    mlp, cnn = models.MLP(), models.DigitCNN()
+    assert type(mlp).__name__ == "MLP" and type(cnn).__name__ == "DigitCNN"
     assert mlp.n_parameters() == calc.mlp_params("784-256-128-10").total + 2 * (256 + 128)
-    cnn = models.digitcnn()
+    assert cnn.n_parameters() == 421_834
+    # the earlier function names build the same networks
+    assert isinstance(models.mlp(), models.MLP) and isinstance(models.digitcnn(), models.DigitCNN)
+    a, b = models.digitcnn(seed=4), models.DigitCNN(seed=4)
+    for (na, pa), (nb, pb) in zip(a.named_parameters(), b.named_parameters(), strict=True):
+        assert na == nb and np.array_equal(pa.data, pb.data)
+    with pytest.raises(InputError, match="dropout"):
+        models.MLP(dropout=1.0)
+    with pytest.raises(InputError, match="seed"):
+        models.DigitCNN(seed=-1)
+
+
+def test_digitcnn_equals_torch_layer_for_layer():
     t = torch.nn.Sequential(
         torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.BatchNorm2d(32), torch.nn.ReLU(),
         torch.nn.MaxPool2d(2), torch.nn.Dropout(0.25),
@@ -39,15 +51,12 @@ def test_parameter_counts_match_calc_and_torch():
         torch.nn.Linear(3136, 128), torch.nn.ReLU(), torch.nn.Dropout(0.5),
         torch.nn.Linear(128, 10),
     )  # fmt: skip
+    cnn = models.DigitCNN()
     assert cnn.n_parameters() == sum(p.numel() for p in t.parameters()) == 421_834
-    cnn.astype(np.float64).load_torch(t.double().eval())
     cnn.eval()
-    x = load_bundled_digits().test_x[:4].astype(np.float64)
-    from deepmap.scratch import Tensor
-
-    np.testing.assert_allclose(
-        cnn(Tensor(x)).data, t(torch.tensor(x)).detach().numpy(), rtol=1e-9, atol=1e-12
-    )
+    t.eval()
+    x = load_bundled_digits().test_x[:4]
+    assert_matches_torch(cnn, t, x, rtol=1e-9, modules=(cnn, t))
 
 
 def test_mlp_learns_real_digits(digits):
@@ -75,8 +84,14 @@ def test_digitcnn_trains(digits):
 def test_bad_arguments(digits):
     with pytest.raises(InputError, match="unknown model"):
         train_scratch("resnet", digits)
-    with pytest.raises(InputError, match="at least 1"):
+    with pytest.raises(InputError, match="epochs"):
         train_scratch("mlp", digits, epochs=0)
+    with pytest.raises(InputError, match="batch_size"):
+        train_scratch("mlp", digits, batch_size=1)
+    with pytest.raises(InputError, match="lr"):
+        train_scratch("mlp", digits, lr=float("nan"))
+    with pytest.raises(InputError, match="at least 2 training images"):
+        train_scratch("mlp", digits.limit(1))
 
 
 def test_outputs_and_refusals(digits, tmp_path):

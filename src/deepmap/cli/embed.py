@@ -10,24 +10,41 @@ from deepmap.cli._common import console, emit_json, progress_bar
 app = typer.Typer(no_args_is_help=True)
 
 
+#: Bounds of `embed ngrams`: fastText uses n = 3..6; no n-gram is longer than "<word>",
+#: and a word of more than 1,000 characters is not a word (its n-grams would number millions).
+MAX_N = 100
+MAX_WORD = 1_000
+
+
 @app.command("ngrams")
 def ngrams_cmd(
     word: str = typer.Argument(..., help="A word, e.g. acting."),
-    min_n: int = typer.Option(3, "--min-n"),
-    max_n: int = typer.Option(6, "--max-n"),
-    bucket: int = typer.Option(2_000_000, "--bucket", help="Rows of fastText's n-gram table."),
+    min_n: int = typer.Option(3, "--min-n", help=f"1 .. {MAX_N}."),
+    max_n: int = typer.Option(6, "--max-n", help=f"min_n .. {MAX_N}."),
+    bucket: int = typer.Option(
+        2_000_000, "--bucket", help="Rows of fastText's n-gram table (1 .. 2**32)."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """FastText's subwords of WORD: "<word>" and its character n-grams, with hash buckets."""
+    from deepmap.errors import InputError
     from deepmap.represent.subword import char_ngrams, ngram_buckets
+    from deepmap.validate import check_int
 
+    check_int("--min-n", min_n, low=1, high=MAX_N)
+    check_int("--max-n", max_n, low=1, high=MAX_N)
+    if min_n > max_n:
+        raise InputError(f"--min-n {min_n} is above --max-n {max_n}.")
+    check_int("--bucket", bucket, low=1, high=2**32)
+    if not word or len(word) > MAX_WORD:
+        raise InputError(f"WORD must have 1 to {MAX_WORD:,} characters. Got {len(word):,}.")
     grams = char_ngrams(word, min_n, max_n)
     rows = ngram_buckets(word, min_n, max_n, bucket)
     if as_json:
         emit_json({"word": f"<{word}>", "ngrams": grams, "buckets": rows})
         return
     console.print(f"<{word}> + {len(grams)} n-grams (n = {min_n}..{max_n}):", markup=False)
-    for n in range(min_n, max_n + 1):
+    for n in range(min_n, min(max_n, len(word) + 2) + 1):
         these = [g for g in grams if len(g) == n]
         if these:
             console.print(f"  {n}: " + ", ".join(these), markup=False)
@@ -42,15 +59,15 @@ def train_cmd(
         "AdaGrad) | glove-svd (the map's SVD of log(1 + X)).",
     ),
     sg: bool = typer.Option(True, "--sg/--cbow", help="Skip-gram or CBOW (word2vec, fasttext)."),
-    dim: int = typer.Option(100, "--dim", help="vector_size."),
-    window: int = typer.Option(5, "--window"),
-    min_count: int = typer.Option(5, "--min-count"),
-    negative: int = typer.Option(5, "--negative", help="Negative samples per positive."),
+    dim: int = typer.Option(100, "--dim", help="vector_size, 1 .. 1,000."),
+    window: int = typer.Option(5, "--window", help="1 .. 100."),
+    min_count: int = typer.Option(5, "--min-count", help=">= 1."),
+    negative: int = typer.Option(5, "--negative", help="Negative samples per positive, 1 .. 100."),
     epochs: int = typer.Option(
         0, "--epochs", help="0: the method's default (5 for word2vec/fasttext, 15 for glove)."
     ),
     workers: int = typer.Option(0, "--workers", help="Threads; 0: min(3, CPUs) as gensim."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", help="0 .. 2**32-1."),
     data: str = typer.Option("bundled", "--data", help="bundled (IMDb reviews) or a .txt file."),
     out: str = typer.Option(
         "results/vectors.txt", "--out", help="word2vec format: text, or binary for a .bin path."
@@ -67,23 +84,31 @@ def train_cmd(
     from pathlib import Path
 
     from deepmap.errors import InputError
+    from deepmap.report.provenance import data_checksum, provenance
     from deepmap.represent.embeddings import (
-        METHODS,
+        check_train_args,
         corpus_sentences,
         evaluate_vectors,
         train_vectors,
     )
     from deepmap.represent.vectors import save_vectors
+    from deepmap.validate import check_int, check_out_path, short
 
-    if method not in METHODS:
-        raise InputError(f"unknown --method {method!r}; available: {', '.join(METHODS)}.")
-    if epochs < 0 or workers < 0:
-        raise InputError("--epochs and --workers must be 0 (default) or positive.")
+    # every check before the corpus is read or a vector trained (0: the method's default)
+    check_int("--epochs", epochs, low=0, high=10_000)
+    check_int("--workers", workers, low=0, high=1_024)
+    check_train_args(
+        method, dim=dim, window=window, min_count=min_count, negative=negative,
+        epochs=epochs or None, seed=seed, workers=workers or None,
+        names={"method": "--method", "dim": "--dim", "window": "--window",
+               "min_count": "--min-count", "negative": "--negative", "epochs": "--epochs",
+               "seed": "--seed", "workers": "--workers"},
+    )  # fmt: skip
     if oov and method != "fasttext":
         raise InputError("--oov needs --method fasttext (the others have no OOV vectors).")
-    out_path = Path(out)
-    if out_path.is_dir():
-        raise InputError(f"--out {out_path} is a folder; give a file name.")
+    out_path = check_out_path(out, folder=False)
+    if data != "bundled" and not Path(data).is_file():
+        raise InputError(f"--data {short(data)}: no such file.")
     sentences = corpus_sentences(data)
     t0 = time.perf_counter()
     with progress_bar("{task.percentage:>3.0f}%", "{task.fields[rate]}", as_json=as_json) as bar:
@@ -116,6 +141,10 @@ def train_cmd(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     save_vectors(kv, out_path)
     result["out"] = str(out_path)
+    # the data checksum is of the token lists trained on: what the vectors were made from
+    result["provenance"] = provenance(
+        seed=seed, data=data_checksum(*(" ".join(s) for s in sentences))
+    )
     if as_json:
         emit_json(result)
         return
@@ -180,11 +209,14 @@ def evaluate_cmd(
 def similar_cmd(
     word: str = typer.Argument(...),
     vectors: str = typer.Option(..., "--vectors", help="word2vec or GloVe text file."),
-    topn: int = typer.Option(10, "--topn"),
+    topn: int = typer.Option(10, "--topn", help="1 .. 10,000."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The nearest words by cosine similarity."""
     from deepmap.represent.vectors import load_vectors
+    from deepmap.validate import check_int
+
+    check_int("--topn", topn, low=1, high=10_000)
 
     near = load_vectors(vectors).most_similar(word, topn=topn)
     if as_json:
@@ -209,4 +241,5 @@ def analogy_cmd(
     if as_json:
         emit_json([{"word": w, "cosine": s} for w, s in near])
         return
-    console.print(f"{a} - {b} + {c} = {near[0][0]}  (then: {', '.join(w for w, _ in near[1:])})")
+    then = f"  (then: {', '.join(w for w, _ in near[1:])})" if len(near) > 1 else ""
+    console.print(f"{a} - {b} + {c} = {near[0][0]}{then}", markup=False)

@@ -22,36 +22,42 @@ def train_cmd(
         help="auto (MNIST from $DEEPMAP_DATA/mnist or the cache, else the bundled 8x8 digits), "
         "mnist, digits, or a path (IDX folder or mnist.pkl.gz).",
     ),
-    epochs: int = typer.Option(5, "--epochs", help="Passes over the training images."),
-    batch_size: int = typer.Option(128, "--batch-size"),
-    lr: float = typer.Option(1e-3, "--lr", help="Adam learning rate."),
-    limit: int = typer.Option(0, "--limit", help="Train on the first N images only (0: all)."),
-    seed: int = typer.Option(0, "--seed"),
+    epochs: int = typer.Option(5, "--epochs", help="Passes over the training images (>= 1)."),
+    batch_size: int = typer.Option(128, "--batch-size", help=">= 2 (BatchNorm needs two)."),
+    lr: float = typer.Option(1e-3, "--lr", help="Adam learning rate, in (0, 10]."),
+    limit: int = typer.Option(
+        None, "--limit", help="Train on the first N >= 2 images only [default: all]."
+    ),
+    seed: int = typer.Option(0, "--seed", help="0 .. 2**32-1."),
     out: Path = typer.Option(None, "--out", help="Output folder [default: results/scratch-MODEL]."),
     as_json: bool = typer.Option(False, "--json", help="Print the history as JSON."),
 ) -> None:
     """Train a scratch network; write history.json and curves.png; print the diagnosis."""
 
+    from rich.markup import escape
+
     from deepmap.data.digits import resolve_digits
     from deepmap.errors import InputError
-    from deepmap.report.figures import curves_figure, write_run
-    from deepmap.scratch.models import MODELS
-    from deepmap.scratch.train import train_scratch
+    from deepmap.report.figures import check_out_dir, curves_figure, write_run
+    from deepmap.scratch.train import check_args, train_scratch
+    from deepmap.validate import check_int, check_out_path
 
-    if model not in MODELS:
-        raise InputError(f"unknown model {model!r}; known: {', '.join(MODELS)}.")
-    if limit < 0:
-        raise InputError(f"--limit must be 0 or more. Got {limit}.")
-    out = out or Path(f"results/scratch-{model}")
-    if out.exists() and (
-        not out.is_dir() or (any(out.iterdir()) and not (out / "history.json").is_file())
-    ):
-        raise InputError(f"--out {out}: not empty and not an earlier run's folder.")
+    # every check before any data is read or any step is trained
+    check_args(
+        model, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+        names={"epochs": "--epochs", "batch_size": "--batch-size", "lr": "--lr", "seed": "--seed"},
+    )  # fmt: skip
+    if limit is not None:
+        check_int("--limit", limit, low=2)
+    out = check_out_path(out or Path(f"results/scratch-{model}"))
+    check_out_dir(out, marker="history.json")
     digits, note = resolve_digits(data, seed=seed)
     digits = digits.limit(limit)
+    if len(digits.train_x) < 2:
+        raise InputError(f"--data {data}: fewer than 2 training images.")
     if not as_json:
-        console.print(f"[bold]data[/]: {digits.describe()}")
-        console.print(f"[dim]{note}[/]")
+        console.print(f"[bold]data[/]: {escape(digits.describe())}")
+        console.print(f"[dim]{escape(note)}[/]")
     steps_per_epoch = -(-len(digits.train_x) // batch_size)
     with progress_bar(
         "{task.completed}/{task.total} steps", "loss {task.fields[loss]:.4f}", as_json=as_json

@@ -10,10 +10,54 @@ from pathlib import Path
 
 from deepmap.errors import InputError
 from deepmap.represent.vectors import KeyedVectors
+from deepmap.validate import check_int, check_seed, short
 
-__all__ = ["METHODS", "corpus_sentences", "evaluate_vectors", "train_vectors"]
+__all__ = [
+    "MAX_DIM",
+    "METHODS",
+    "check_train_args",
+    "corpus_sentences",
+    "evaluate_vectors",
+    "train_vectors",
+]
 
 METHODS = ("word2vec", "fasttext", "glove", "glove-svd")
+
+#: The largest vector size accepted. Published vectors use 50-300 values per word (word2vec
+#: and fastText 300, GloVe 50-300). Training keeps two (vocabulary x dim) float32 tables
+#: (GloVe four), so 1,000 values for a 100,000-word vocabulary already take 0.8 GB, and a
+#: dim of 10**8 would ask for terabytes: refused at once instead of hanging in allocation.
+MAX_DIM = 1_000
+
+
+def check_train_args(
+    method: str, *, dim: int, window: int, min_count: int, negative: int,
+    epochs: int | None, seed: int, workers: int | None, names: dict[str, str] | None = None,
+) -> None:  # fmt: skip
+    """Refuse an unknown method or an out-of-range setting before any corpus is read.
+
+    Bounds: 1 <= dim <= MAX_DIM, 1 <= window <= 100, min_count >= 1, 1 <= negative <= 100,
+    epochs None or 1..10,000, workers None or 1..1,024, seed 0..2**32-1. `names` maps each
+    parameter to the flag the user typed (the CLI passes its own).
+    """
+    keys = ("method", "dim", "window", "min_count", "negative", "epochs", "seed", "workers")
+    n = {k: k for k in keys}
+    n.update(names or {})
+    if method not in METHODS:
+        raise InputError(
+            f"unknown {n['method']} {short(method)!r}; available: {', '.join(METHODS)}."
+        )
+    check_int(n["dim"], dim, low=1, high=MAX_DIM)
+    check_int(n["window"], window, low=1, high=100)
+    check_int(n["min_count"], min_count, low=1)
+    check_int(n["negative"], negative, low=1, high=100)
+    if epochs is not None:
+        check_int(n["epochs"], epochs, low=1, high=10_000)
+    if workers is not None:
+        check_int(n["workers"], workers, low=1, high=1_024)
+    check_seed(seed, n["seed"])
+
+
 _TOKENS = re.compile(r"[a-z0-9']+").findall
 
 
@@ -49,7 +93,10 @@ def train_vectors(
     """Train `method` on `sentences`; returns (KeyedVectors, the model or None for glove-svd).
 
     progress: (words done, words in all, words/s) for word2vec and fasttext; (epoch, epochs,
-    cost) for glove. epochs=None: 5 for word2vec/fasttext, 15 for glove."""
+    cost) for glove. epochs=None: 5 for word2vec/fasttext, 15 for glove. Settings are
+    checked first (`check_train_args`)."""
+    check_train_args(method, dim=dim, window=window, min_count=min_count, negative=negative,
+                     epochs=epochs, seed=seed, workers=workers)  # fmt: skip
     common = dict(vector_size=dim, window=window, min_count=min_count, seed=seed,
                   workers=workers, progress=progress)  # fmt: skip
     if method == "word2vec":

@@ -35,7 +35,8 @@ def char_ngrams(word: str, min_n: int = 3, max_n: int = 6) -> list[str]:
 def _ngrams_by_position(word: str, min_n: int, max_n: int) -> list[str]:
     """The same n-grams in fastText's own order: by start position, then length."""
     w = f"<{word}>"
-    return [w[i : i + n] for i in range(len(w)) for n in range(min_n, max_n + 1) if i + n <= len(w)]
+    top = min(max_n, len(w))  # no n-gram is longer than "<word>": a huge max_n costs nothing
+    return [w[i : i + n] for i in range(len(w)) for n in range(min_n, top + 1) if i + n <= len(w)]
 
 
 def subwords(word: str, min_n: int = 3, max_n: int = 6) -> list[str]:

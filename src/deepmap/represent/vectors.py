@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from deepmap.errors import InputError
+from deepmap.validate import short
 
 __all__ = [
     "KeyedVectors",
@@ -77,13 +78,22 @@ class KeyedVectors:
         self, positive: Sequence[str] | str, negative: Sequence[str] = (), topn: int = 10
     ) -> list[tuple[str, float]]:
         """Nearest words by cosine to sum(positive) - sum(negative) of unit vectors."""
+        if isinstance(topn, bool) or not isinstance(topn, int | np.integer) or topn < 1:
+            raise InputError(f"topn must be a positive integer. Got {topn!r}.")
         positive = [positive] if isinstance(positive, str) else list(positive)
+        if not positive:
+            raise InputError("most_similar needs at least one positive word.")
         q = sum(self.unit(w) for w in positive) - sum((self.unit(w) for w in negative), 0.0)
         q = q / max(float(np.linalg.norm(q)), 1e-12)
         scores = self._unit @ q
         idx = [self.key_to_index[w] for w in (*positive, *negative) if w in self.key_to_index]
         scores[idx] = -np.inf
         topn = min(topn, len(self) - len(set(idx)))
+        if topn < 1:
+            raise InputError(
+                f"no candidates: the vocabulary ({len(self):,} words) holds only the query "
+                "words, which are never their own answer."
+            )
         top = np.argpartition(-scores, topn - 1)[:topn]
         top = top[np.argsort(-scores[top])]
         return [(self.index_to_key[i], float(scores[i])) for i in top]
@@ -248,13 +258,21 @@ def _load_binary(path) -> KeyedVectors:
             data = f.read()
     except (OSError, EOFError) as e:
         raise DataError(f"{path}: cannot read ({e}).") from None
-    end = data.find(b"\n")
+    end = data.find(b"\n", 0, 100)
     try:
-        count, dim = (int(x) for x in data[:end].split())
+        count, dim = (int(x) for x in data[: max(end, 0)].split())
     except ValueError:
         raise DataError(f'{path}:1: not a word2vec binary header ("count dim").') from None
     if count < 1 or dim < 1:
-        raise DataError(f"{path}:1: count and dim must be positive.")
+        raise DataError(f"{path}:1: count and dim must be positive. Got {count} {dim}.")
+    # Each vector takes at least 2 + 4 * dim bytes (a one-byte word, a space, dim float32):
+    # check the header's claim against the file before allocating count x dim floats.
+    body = len(data) - (end + 1)
+    if count * (2 + 4 * dim) > body:
+        raise DataError(
+            f"{path}:1: the header claims {count:,} vectors of {dim:,} values, but the file "
+            f"holds at most {body // (2 + 4 * dim):,} (truncated, or not this format)."
+        )
     words, vecs, pos = [], np.empty((count, dim), dtype=np.float32), end + 1
     for k in range(count):
         while pos < len(data) and data[pos : pos + 1] in b"\n":
@@ -271,13 +289,20 @@ def _load_binary(path) -> KeyedVectors:
             raise DataError(f"{path}: word {k + 1} is not UTF-8.") from None
         vecs[k] = np.frombuffer(data, dtype="<f4", count=dim, offset=space + 1)
         pos = space + 1 + 4 * dim
+    bad = np.flatnonzero(~np.isfinite(vecs).all(axis=1))
+    if len(bad):
+        raise DataError(
+            f"{path}: vector {bad[0] + 1} ({short(words[bad[0]])}) holds NaN or infinity."
+        )
     return KeyedVectors(words, vecs)
 
 
 def load_vectors(path, *, binary: bool | None = None) -> KeyedVectors:
     """word2vec binary (a .bin path, or binary=True), word2vec text (with a "count dim"
     header) or GloVe text (without), each optionally .gz or .bz2 compressed; every line must
-    have the same number of values, else a one-line error naming file and line."""
+    have the same number of values, and every value must be finite, else a one-line error
+    naming file and line. A binary header is checked against the file's size before the
+    vectors are allocated."""
     from pathlib import Path
 
     from deepmap.errors import DataError
@@ -295,20 +320,27 @@ def load_vectors(path, *, binary: bool | None = None) -> KeyedVectors:
                 parts = line.rstrip("\n").rstrip().split(" ")
                 if line_no == 1 and len(parts) == 2 and all(p.isdigit() for p in parts):
                     dim = int(parts[1])
+                    if dim < 1:
+                        raise DataError(f"{path}:1: the header gives {dim} values per word.")
                     continue
                 if not line.strip():
                     continue
                 if dim is None:
                     dim = len(parts) - 1
+                    if dim < 1:
+                        raise DataError(f"{path}:{line_no}: a word with no values.")
                 if len(parts) - 1 != dim:
                     raise DataError(
                         f"{path}:{line_no}: {len(parts) - 1} values, expected {dim} "
                         "(inconsistent dimensions)."
                     )
                 try:
-                    rows.append(np.array(parts[1:], dtype=np.float32))
+                    row = np.array(parts[1:], dtype=np.float32)
                 except ValueError:
                     raise DataError(f"{path}:{line_no}: a value is not a number.") from None
+                if not np.isfinite(row).all():
+                    raise DataError(f"{path}:{line_no}: a value is NaN or infinite.")
+                rows.append(row)
                 words.append(parts[0])
         except UnicodeDecodeError:
             raise DataError(f"{path}: not UTF-8 text.") from None

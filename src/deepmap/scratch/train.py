@@ -17,8 +17,9 @@ from deepmap.scratch import functional as F
 from deepmap.scratch import optim
 from deepmap.scratch.models import MODELS
 from deepmap.scratch.tensor import Tensor, no_grad
+from deepmap.validate import check_float, check_int, check_seed
 
-__all__ = ["TrainResult", "evaluate", "train_scratch"]
+__all__ = ["TrainResult", "check_args", "evaluate", "train_scratch"]
 
 
 @dataclass
@@ -58,6 +59,29 @@ def evaluate(model, x: np.ndarray, y: np.ndarray, batch_size: int = 1000) -> tup
     return total_loss / len(x), correct / len(x)
 
 
+def check_args(
+    name: str,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    names: dict[str, str] | None = None,
+) -> None:
+    """Refuse an unknown model or an out-of-range setting before any data is read.
+
+    `names` maps each parameter to the name the user typed (the CLI passes its flags).
+    """
+    n = {"epochs": "epochs", "batch_size": "batch_size", "lr": "lr", "seed": "seed"}
+    n.update(names or {})
+    if name not in MODELS:
+        raise InputError(f"unknown model {name!r}; known: {', '.join(MODELS)}.")
+    check_int(n["epochs"], epochs, low=1, high=100_000)
+    check_int(n["batch_size"], batch_size, low=2, high=1_000_000)
+    check_float(n["lr"], lr, low=0, high=10, low_open=True)
+    check_seed(seed, n["seed"])
+
+
 def train_scratch(
     name: str,
     data: Digits,
@@ -70,11 +94,17 @@ def train_scratch(
     on_step: Callable[[int, float], None] | None = None,
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
 ) -> tuple[Any, TrainResult]:
-    """Train model `name` ("mlp" or "digitcnn") with Adam; returns (model, result)."""
-    if name not in MODELS:
-        raise InputError(f"unknown model {name!r}; known: {', '.join(MODELS)}.")
-    if epochs < 1 or batch_size < 1 or lr <= 0:
-        raise InputError("epochs and batch size must be at least 1 and lr positive.")
+    """Train model `name` ("mlp" or "digitcnn") with Adam; returns (model, result).
+
+    Each step: loss = mean cross-entropy of a shuffled mini-batch, then one Adam update.
+    Batches of fewer than two images are skipped (BatchNorm's batch variance needs two), so
+    `batch_size` and the number of training images must both be at least 2.
+    """
+    check_args(name, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+    if len(data.train_x) < 2:
+        raise InputError(
+            f"at least 2 training images are needed (BatchNorm); got {len(data.train_x)}."
+        )
     model = MODELS[name](seed=seed).astype(np.float32)
     opt = optim.Adam(model.parameters(), lr=lr)
     rng = np.random.default_rng(seed)
