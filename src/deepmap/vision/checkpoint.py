@@ -149,7 +149,7 @@ def fit_guarded(
                    "with --resume to continue.")  # fmt: skip
         else:
             msg = "interrupted before the first checkpoint was written; nothing was kept."
-        log.warning(msg)
+        log.info(msg)  # (a warning would reach stderr through logging.lastResort)
         raise TrainingInterrupted(msg) from None
     except DeepmapError:
         raise
