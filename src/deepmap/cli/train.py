@@ -136,9 +136,9 @@ def digitcnn_cmd(
     console.print(
         f"[bold]test accuracy {result['test_accuracy']:.2%}[/] ({result['misclassified']} "
         f"misclassified); {result['n_parameters']:,} parameters; "
-        f"{sum(h['epoch_seconds']):.0f} s on {h['device']}"
+        f"{sum(h.get('epoch_seconds', [])):.0f} s on {h.get('device', '?')}"
     )
-    if h["diagnosis"]:
+    if h.get("diagnosis"):
         console.print(f"diagnosis: {h['diagnosis']['verdict']} — {h['diagnosis']['action']}")
     _done(paths, run.checkpoint)
 

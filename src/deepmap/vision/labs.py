@@ -166,6 +166,12 @@ class LabRun:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+def jsonable(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Settings as JSON values: numbers, strings, booleans and None kept, the rest as str."""
+    plain = (int, float, str, bool, type(None))
+    return {k: v if isinstance(v, plain) else str(v) for k, v in settings.items()}
+
+
 def _data_id(d) -> tuple[Path | bytes | str, ...]:
     if d.files:
         return tuple(d.files)
@@ -203,7 +209,7 @@ def digitcnn_lab(
     _say(on_info, f"data: {digits.describe()}\n{note}")
     result, pred = run_digitcnn(digits, config.train_config(), on_step=on_step,
                                 on_epoch=on_epoch)  # fmt: skip
-    result["data_note"] = note
+    result.update(data_note=note, settings=jsonable(vars(config)))
     arrays = {"test_x": digits.test_x, "test_y": digits.test_y, "pred": pred}
     return LabRun(result, config.checkpoint_dir, _data_id(digits), arrays)
 
@@ -226,7 +232,7 @@ def chestcnn_lab(
         target_recall=config.target_recall, augment=config.augment, vflip=config.vflip,
         on_step=on_step, on_epoch=on_epoch,
     )  # fmt: skip
-    result["data_note"] = note
+    result.update(data_note=note, settings=jsonable(vars(config)))
     return LabRun(result, config.checkpoint_dir, _data_id(splits))
 
 
@@ -255,7 +261,7 @@ def run_digitcnn(digits, config: TrainConfig, *, on_step=None, on_epoch=None):
         "test_accuracy": metrics.accuracy(y, pred),
         "misclassified": int((pred != y).sum()),
         "confusion_matrix": np.asarray(cm).tolist(),
-        "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(config).items()},
+        "config": jsonable(vars(config)),
         "history": history.to_dict(),
     }
     return result, pred
@@ -357,7 +363,7 @@ def run_chestcnn(
         "test_at_0.5": at_half,
         "test_at_threshold": at_thr,
         "precision_cost": at_half["precision"] - at_thr["precision"],
-        "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(config).items()},
+        "config": jsonable(vars(config)),
         "history": history.to_dict(),
     }
     pred = (p_test[:, 1] >= thr).astype(int)

@@ -37,6 +37,7 @@ from deepmap.vision.labs import (
     _data_id,
     _say,
     check_imbalance,
+    jsonable,
     run_chestcnn,
 )
 
@@ -286,13 +287,14 @@ def run_transfer(
     _say(on_info, f"data: {splits.describe()}\n{note}")
     _say(on_info, f"{config.arch}: {config.mode}, {trainable:,} trainable parameters, "
                   f"lr {config.effective_lr:g}")  # fmt: skip
-    settings = {"mode": config.mode, "last_n": config.last_n, "size": config.size,
-                "pretrained": config.pretrained}  # fmt: skip
+    defines_model = {"mode": config.mode, "last_n": config.last_n, "size": config.size,
+                     "pretrained": config.pretrained}  # fmt: skip
     result = run_chestcnn(
         splits, config.train_config(), imbalance=config.imbalance,
         target_recall=config.target_recall, augment=True, on_step=on_step, on_epoch=on_epoch,
         model=model, model_name=config.arch, input_transform=imagenet_transform(config.size),
-        meta=settings,
+        meta=defines_model,
     )  # fmt: skip
-    result.update(data_note=note, lr=config.effective_lr, **settings)
+    result.update(defines_model, data_note=note, lr=config.effective_lr,
+                  settings=jsonable(vars(config)))  # fmt: skip
     return LabRun(result, config.checkpoint_dir, _data_id(splits))
