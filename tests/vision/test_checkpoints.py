@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 import shutil
 from pathlib import Path
 
@@ -145,7 +146,8 @@ def test_damaged_optimizer_or_rng_state_with_a_pickle_payload(copy, capsys, tmp_
         p.write_bytes(pickle.dumps(Payload()))
     assert main(chest(data, out, "--resume")) == 2
     line = one_error_line(capsys)
-    assert f"--resume: cannot restore the checkpoint in {ck}" in line
+    assert line.startswith("deepmap: error: ") and str(ck) in line  # names the checkpoint
+    assert re.search("cannot restore|damaged|refused", line), line
     assert not (tmp_path / "pwned").exists() and not out.exists()
 
 

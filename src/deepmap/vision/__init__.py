@@ -1,5 +1,7 @@
 """deepmap.vision: the map's CNN labs in PyTorch (DigitCNN, ChestCNN, transfer learning).
 
+`from deepmap.vision import DigitCNN` works (the classes live in `deepmap.vision.models`).
+
 One call per lab, each taking a config whose `validate()` checks every setting before any
 work: `digitcnn_lab(DigitCNNConfig(...))`, `chestcnn_lab(ChestCNNConfig(...))`,
 `run_transfer(TransferConfig(...))`; each returns a `LabRun` (the JSON-ready result).
@@ -12,6 +14,8 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
+    "ChestCNN": "deepmap.vision.models",
+    "DigitCNN": "deepmap.vision.models",
     "ChestCNNConfig": "deepmap.vision.labs",
     "DigitCNNConfig": "deepmap.vision.labs",
     "LabConfig": "deepmap.vision.labs",
