@@ -86,8 +86,8 @@ def test_ctrl_c_names_the_checkpoint_and_resume_continues(tmp_path, capsys, monk
     assert main(chest(data, out, "--epochs", "2")) == 130
     line = one_error_line(capsys)
     ck = tmp_path / ".o.checkpoint"
-    assert line == (f"deepmap: interrupted after epoch 1; the checkpoint {ck} is kept: run the "
-                    "same command with --resume to continue.")  # fmt: skip
+    assert line == (f"deepmap: interrupted; the checkpoint {ck} is kept (epoch 1 done): run "
+                    "the same command with --resume to continue.")  # fmt: skip
     assert not out.exists() and ck.is_dir() and len(seen) == 1
     monkeypatch.setattr(labs, "fit", real)
     assert main(chest(data, out, "--epochs", "2", "--resume", "--json")) == 0

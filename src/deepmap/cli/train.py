@@ -59,7 +59,13 @@ def _run(lab, config, title: str, as_json: bool):
 
             return lab(config, on_info=on_info, on_step=on_step, on_epoch=on_epoch)
     except TrainingInterrupted as e:
-        err_console.print(f"deepmap: {e}", markup=False, highlight=False, soft_wrap=True)
+        from deepmap import errors
+
+        if hasattr(errors, "interrupted_message"):
+            raise  # the entry point says "deepmap: interrupted; <what was kept>", exit 130
+        err_console.print(
+            f"deepmap: interrupted; {e.kept}", markup=False, highlight=False, soft_wrap=True
+        )
         raise typer.Exit(130) from None
 
 

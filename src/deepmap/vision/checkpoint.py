@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from deepmap import errors as _errors
 from deepmap.errors import DataError, DeepmapError, InputError
 from deepmap.validate import short
 
@@ -37,8 +38,16 @@ log = logging.getLogger(__name__)
 META = "deepmap-lab.json"  # the lab's record of what the checkpoint belongs to
 
 
-class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C during training; the message says what was kept (the checkpoint to resume)."""
+# deepmap.errors.Interrupted (Ctrl-C that says what was kept) where this deepmap has it
+_Interrupt: type[KeyboardInterrupt] = getattr(_errors, "Interrupted", KeyboardInterrupt)
+
+
+class TrainingInterrupted(_Interrupt):
+    """Ctrl-C during training; `kept` says what was kept (the checkpoint to resume from)."""
+
+    def __init__(self, kept: str) -> None:
+        KeyboardInterrupt.__init__(self, kept)
+        self.kept = kept
 
 
 def _damaged(folder: Path, name: str, e: BaseException) -> DataError:
@@ -144,12 +153,12 @@ def fit_guarded(
         kept = folder is not None and folder.is_dir()
         kept = kept and any(p.name != META for p in folder.iterdir())
         if kept:
-            after = f" after epoch {done['epochs']}" if done["epochs"] else ""
-            msg = (f"interrupted{after}; the checkpoint {folder} is kept: run the same command "
-                   "with --resume to continue.")  # fmt: skip
+            after = f" (epoch {done['epochs']} done)" if done["epochs"] else ""
+            msg = (f"the checkpoint {folder} is kept{after}: run the same command with "
+                   "--resume to continue.")  # fmt: skip
         else:
-            msg = "interrupted before the first checkpoint was written; nothing was kept."
-        log.info(msg)  # (a warning would reach stderr through logging.lastResort)
+            msg = "no checkpoint had been written yet; nothing was kept."
+        log.info("interrupted; %s", msg)  # (a warning would reach stderr via lastResort)
         raise TrainingInterrupted(msg) from None
     except DeepmapError:
         raise
