@@ -182,6 +182,8 @@ def test_head_is_replaced_at_the_maps_attribute(arch):
     assert set_trainable(model, arch, "finetune") == total
     partial = set_trainable(model, arch, "finetune", last_n=2)
     assert n_head < partial < total
+    with pytest.raises(InputError, match="blocks with parameters"):
+        set_trainable(model, arch, "finetune", last_n=999)
 
 
 def test_weights_file_and_offline_errors(tmp_path, monkeypatch):
@@ -196,6 +198,12 @@ def test_weights_file_and_offline_errors(tmp_path, monkeypatch):
     torch.save(torchvision.models.mobilenet_v2(weights=None).state_dict(), good)
     model = build("mobilenet_v2", 2, weights=good)
     assert head_module(model, "mobilenet_v2").out_features == 2
+    from safetensors.torch import save_file
+
+    state = torchvision.models.mobilenet_v2(weights=None).state_dict()
+    save_file({k: v.contiguous() for k, v in state.items()}, tmp_path / "m.safetensors")
+    model = build("mobilenet_v2", 2, weights=tmp_path / "m.safetensors")
+    torch.testing.assert_close(model.features[0][0].weight, state["features.0.0.weight"])
     wrong = tmp_path / "r.pth"
     torch.save(torchvision.models.resnet18(weights=None).state_dict(), wrong)
     with pytest.raises(InputError, match="does not fit"):
@@ -233,3 +241,32 @@ def test_kermany_folder_layout(tmp_path):
     (tmp_path / "chest_xray" / "val" / "NORMAL" / "broken.jpeg").write_bytes(b"no image")
     with pytest.raises(Exception, match="not a readable image"):
         load_kermany_folder(tmp_path / "chest_xray", size=32)
+
+
+def test_lab_configs_validate_every_setting(tmp_path):
+    from pathlib import Path
+
+    from deepmap.vision.labs import ChestCNNConfig, DigitCNNConfig
+    from deepmap.vision.transfer import TransferConfig
+
+    out = tmp_path / "o"
+    for cls in (DigitCNNConfig, ChestCNNConfig, TransferConfig):
+        cls(out=out).validate()  # the defaults are valid
+    assert TransferConfig(mode="finetune").effective_lr == 1e-5
+    assert TransferConfig().effective_lr == 1e-3 and TransferConfig(lr=0.1).effective_lr == 0.1
+    assert TransferConfig(arch="vgg16").out == Path("results/transfer-vgg16")
+    assert DigitCNNConfig(out=out).checkpoint_dir == tmp_path / ".o.checkpoint"
+    bad = [
+        (DigitCNNConfig, {"epochs": 2.5}, "--epochs must be an integer"),
+        (DigitCNNConfig, {"seed": True}, "--seed must be an integer"),
+        (DigitCNNConfig, {"data": " "}, "--data must not be empty"),
+        (ChestCNNConfig, {"target_recall": float("inf")}, "--target-recall must be a finite"),
+        (ChestCNNConfig, {"imbalance": "smote"}, "--imbalance"),
+        (TransferConfig, {"lr": float("nan")}, "--lr must be a finite"),
+        (TransferConfig, {"mode": "finetune", "last_n": 3, "size": 31}, "--size"),
+        (TransferConfig, {"arch": "alexnet"}, "unknown architecture"),
+    ]
+    for cls, kw, match in bad:
+        with pytest.raises(InputError, match=match):
+            cls(out=out, **kw).validate()
+    assert not out.exists() and not (tmp_path / ".o.checkpoint").exists()

@@ -13,10 +13,12 @@ Images come back as float32 (N, 1, 28, 28) in [0, 1], labels as int64.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import pickle
 import struct
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,7 @@ import numpy as np
 from deepmap.data.cache import RemoteFile, cache_dir, fetch, sha256_of
 from deepmap.data.registry import Dataset, register
 from deepmap.errors import DataError, DataUnavailableError
+from deepmap.validate import short
 
 __all__ = ["Digits", "load_bundled_digits", "load_mnist_idx", "load_mnist_pickle", "resolve_digits"]
 
@@ -59,6 +62,7 @@ class Digits:
     test_x: np.ndarray
     test_y: np.ndarray
     source: str
+    files: tuple[Path, ...] = field(default=())  # what the arrays were read from (checksums)
 
     def describe(self) -> str:
         return (
@@ -79,6 +83,7 @@ class Digits:
             self.test_x,
             self.test_y,
             f"{self.source}; first {n_train:,} training images",
+            self.files,
         )
 
 
@@ -88,14 +93,16 @@ def _images(x: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------ IDX
 def _read_idx(path: Path, magic: int, ndim: int) -> np.ndarray:
+    """One IDX file: magic (4 bytes, big-endian), `ndim` sizes (4 bytes each), uint8 body."""
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:
             data = f.read()
-    except (OSError, EOFError) as e:
-        raise DataError(f"{path}: cannot read ({e}).") from None
+    except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError
+        what = "a damaged gzip file" if path.suffix == ".gz" else "unreadable"
+        raise DataError(f"{path}: {what} ({short(str(e))}).") from None
     if len(data) < 4 + 4 * ndim:
-        raise DataError(f"{path}: too short for an IDX header.")
+        raise DataError(f"{path}: too short for an IDX header ({len(data)} bytes).")
     found = struct.unpack(">I", data[:4])[0]
     if found != magic:
         raise DataError(
@@ -103,8 +110,11 @@ def _read_idx(path: Path, magic: int, ndim: int) -> np.ndarray:
         )
     dims = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
-    if body.size != int(np.prod(dims)):
-        raise DataError(f"{path}: header says {dims}, but holds {body.size:,} bytes.")
+    if body.size != math.prod(dims):  # math.prod: exact, where np.prod would overflow
+        raise DataError(
+            f"{path}: header says {'x'.join(map(str, dims))} = {math.prod(dims):,} bytes, but "
+            f"the file holds {body.size:,} (truncated?)."
+        )
     return body.reshape(dims)
 
 
@@ -131,10 +141,27 @@ def load_mnist_idx(folder: str | Path, *, n_val: int = 10_000) -> Digits:
     ty = _read_idx(files["train_y"], 0x801, 1)
     ex = _read_idx(files["test_x"], 0x803, 3)
     ey = _read_idx(files["test_y"], 0x801, 1)
-    if len(tx) != len(ty) or len(ex) != len(ey):
-        raise DataError(f"{folder}: image and label counts differ.")
-    if tx.shape[1:] != (28, 28):
-        raise DataError(f"{folder}: images are {tx.shape[1:]}, expected 28x28.")
+    for x, y, key in ((tx, ty, "train"), (ex, ey, "test")):
+        if len(x) != len(y):
+            raise DataError(
+                f"{files[key + '_x']}: {len(x):,} images but {files[key + '_y'].name} holds "
+                f"{len(y):,} labels."
+            )
+        if x.shape[1:] != (28, 28):
+            raise DataError(
+                f"{files[key + '_x']}: images are {x.shape[1]}x{x.shape[2]}, expected 28x28."
+            )
+        if len(y) and y.max() > 9:
+            raise DataError(
+                f"{files[key + '_y']}: labels must be digits 0-9; found {int(y.max())}."
+            )
+        if len(y) == 0:
+            raise DataError(f"{files[key + '_x']}: holds no images.")
+    if len(tx) <= n_val:
+        raise DataError(
+            f"{files['train_x']}: {len(tx):,} training images, but {n_val:,} are held out for "
+            f"validation; the training set needs more than {n_val:,}."
+        )
     tx = _images(tx / np.float32(255))
     ex = _images(ex / np.float32(255))
     cut = len(tx) - n_val
@@ -147,6 +174,7 @@ def load_mnist_idx(folder: str | Path, *, n_val: int = 10_000) -> Digits:
         ex,
         ey.astype(np.int64),
         f"MNIST IDX files in {folder}",
+        tuple(files[k] for k in IDX_FILES),
     )
 
 
@@ -173,6 +201,7 @@ def load_mnist_pickle(path: str | Path) -> Digits:
         _images(ex),
         ey.astype(np.int64),
         f"MNIST ({path}; the official 60k train = 50k train + 10k validation, official 10k test)",
+        (path,),
     )
 
 
