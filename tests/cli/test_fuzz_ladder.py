@@ -185,15 +185,11 @@ GOOD_ROWS = [f'"review {i} was {w}",{lab}' for i in range(6) for w, lab in GOOD_
 NAN_LABELS = [*GOOD_ROWS, *(f'"odd review {i}",{nan}' for i in range(3) for nan in ("NaN", "nan"))]
 
 
-@pytest.mark.xfail(
-    reason="deepmap/data/text.py (another engineer's file) still reads NaN as a class",
-    strict=False,
-)
 def test_nan_labels_are_refused(tmp_path, capsys, no_training):
     data = tmp_path / "nan.csv"
     data.write_text("text,label\n" + "\n".join(NAN_LABELS) + "\n", encoding="utf-8")
     err = _refused(tmp_path, capsys, ["--data", str(data), "--out", str(tmp_path / "o")])
-    assert "nan" in err.lower() and "class" not in err  # refused as a missing label
+    assert "nan" in err.lower() and "missing value" in err  # refused as a missing label
 
 
 def test_data_that_does_not_exist(tmp_path, capsys, no_training):

@@ -39,6 +39,7 @@ def train_cmd(
     from deepmap.data.digits import resolve_digits
     from deepmap.errors import InputError
     from deepmap.report.figures import check_out_dir, curves_figure, write_run
+    from deepmap.report.provenance import data_checksum, data_identity
     from deepmap.scratch.train import check_args, train_scratch
     from deepmap.validate import check_int, check_out_path
 
@@ -83,7 +84,8 @@ def train_cmd(
         )  # fmt: skip
     history = result.to_dict()
     figures = {"curves.png": curves_figure(history, f"scratch {model}")}
-    paths = write_run(out, history, figures, json_name="history.json")
+    data = data_checksum(*data_identity(digits))
+    paths = write_run(out, history, figures, json_name="history.json", seed=seed, data=data)
     if as_json:
         emit_json(result.to_dict())
         return

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from deepmap.cli._common import console, emit_json, err_console, progress_bar
+from deepmap.cli._common import console, emit_json, progress_bar
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -31,8 +31,9 @@ JSON = typer.Option(False, "--json", help="Print the results as JSON.")
 
 
 def _run(lab, config, title: str, as_json: bool):
-    """Call the lab with a progress bar and per-epoch lines; Ctrl-C says what was kept."""
-    from deepmap.vision.checkpoint import TrainingInterrupted
+    """Call the lab with a progress bar and per-epoch lines. Ctrl-C raises the lab's
+    TrainingInterrupted (a deepmap.errors.Interrupted): the entry point prints
+    "deepmap: interrupted; <what was kept>" and exits 130."""
 
     def on_info(text: str) -> None:
         if not as_json:
@@ -48,35 +49,25 @@ def _run(lab, config, title: str, as_json: bool):
                 f"  val accuracy {m['val_accuracy']:.2%}"
             )
 
-    try:
-        with progress_bar(
-            "{task.completed}/{task.total}", "loss {task.fields[loss]:.4f}", as_json=as_json
-        ) as progress:
-            task = progress.add_task(title, total=None, loss=float("nan"))
+    with progress_bar(
+        "{task.completed}/{task.total}", "loss {task.fields[loss]:.4f}", as_json=as_json
+    ) as progress:
+        task = progress.add_task(title, total=None, loss=float("nan"))
 
-            def on_step(step: int, total: int, loss: float) -> None:
-                progress.update(task, completed=step, total=total, loss=loss)
+        def on_step(step: int, total: int, loss: float) -> None:
+            progress.update(task, completed=step, total=total, loss=loss)
 
-            return lab(config, on_info=on_info, on_step=on_step, on_epoch=on_epoch)
-    except TrainingInterrupted as e:
-        from deepmap import errors
-
-        if hasattr(errors, "interrupted_message"):
-            raise  # the entry point says "deepmap: interrupted; <what was kept>", exit 130
-        err_console.print(
-            f"deepmap: interrupted; {e.kept}", markup=False, highlight=False, soft_wrap=True
-        )
-        raise typer.Exit(130) from None
+        return lab(config, on_info=on_info, on_step=on_step, on_epoch=on_epoch)
 
 
 def _write(config, run, figures: dict) -> list[Path]:
     """results.json (with provenance: code, machine, seed, data checksum) and the figures."""
     from deepmap.report.figures import write_run
-    from deepmap.report.provenance import data_checksum, provenance
+    from deepmap.report.provenance import data_checksum
 
     run.result["checkpoint"] = str(run.checkpoint) if run.checkpoint else None
-    run.result["provenance"] = provenance(seed=config.seed, data=data_checksum(*run.data_files))
-    return write_run(config.out, run.result, figures)
+    data = data_checksum(*run.data_files)
+    return write_run(config.out, run.result, figures, seed=config.seed, data=data)
 
 
 def _chest_figures(result: dict) -> dict:

@@ -38,11 +38,7 @@ log = logging.getLogger(__name__)
 META = "deepmap-lab.json"  # the lab's record of what the checkpoint belongs to
 
 
-# deepmap.errors.Interrupted (Ctrl-C that says what was kept) where this deepmap has it
-_Interrupt: type[KeyboardInterrupt] = getattr(_errors, "Interrupted", KeyboardInterrupt)
-
-
-class TrainingInterrupted(_Interrupt):
+class TrainingInterrupted(_errors.Interrupted):
     """Ctrl-C during training; `kept` says what was kept (the checkpoint to resume from)."""
 
     def __init__(self, kept: str) -> None:

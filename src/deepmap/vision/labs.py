@@ -23,6 +23,7 @@ import numpy as np
 
 from deepmap import metrics
 from deepmap.errors import InputError
+from deepmap.report.provenance import data_identity
 from deepmap.train import TrainConfig, fit, predict
 from deepmap.validate import check_float, check_int, check_out_path, check_seed
 from deepmap.vision.checkpoint import check_fits, fit_guarded, start_checkpoint
@@ -172,13 +173,6 @@ def jsonable(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v if isinstance(v, plain) else str(v) for k, v in settings.items()}
 
 
-def _data_id(d) -> tuple[Path | bytes | str, ...]:
-    if d.files:
-        return tuple(d.files)
-    return (d.name, *(a.tobytes() for a in (d.train_x, d.train_y, d.val_x, d.val_y,
-                                            d.test_x, d.test_y)))  # fmt: skip
-
-
 def _say(on_info: InfoFn | None, text: str) -> None:
     log.info(text)
     if on_info:
@@ -211,7 +205,7 @@ def digitcnn_lab(
                                 on_epoch=on_epoch)  # fmt: skip
     result.update(data_note=note, settings=jsonable(vars(config)))
     arrays = {"test_x": digits.test_x, "test_y": digits.test_y, "pred": pred}
-    return LabRun(result, config.checkpoint_dir, _data_id(digits), arrays)
+    return LabRun(result, config.checkpoint_dir, data_identity(digits), arrays)
 
 
 def chestcnn_lab(
@@ -233,7 +227,7 @@ def chestcnn_lab(
         on_step=on_step, on_epoch=on_epoch,
     )  # fmt: skip
     result.update(data_note=note, settings=jsonable(vars(config)))
-    return LabRun(result, config.checkpoint_dir, _data_id(splits))
+    return LabRun(result, config.checkpoint_dir, data_identity(splits))
 
 
 # ------------------------------------------------------------------ DigitCNN
@@ -242,10 +236,10 @@ def run_digitcnn(digits, config: TrainConfig, *, on_step=None, on_epoch=None):
     import torch
 
     from deepmap.vision.data import TensorImages
-    from deepmap.vision.models import digitcnn, n_parameters
+    from deepmap.vision.models import DigitCNN, n_parameters
 
     torch.manual_seed(config.seed)
-    model = digitcnn()
+    model = DigitCNN()
     train = TensorImages(digits.train_x, digits.train_y)
     val = TensorImages(digits.val_x, digits.val_y)
     meta = {"model": "digitcnn", "data": digits.name, "n_train": len(train),
@@ -317,7 +311,7 @@ def run_chestcnn(
     import torch
 
     from deepmap.vision.data import TensorImages, augmentation
-    from deepmap.vision.models import chestcnn, n_parameters
+    from deepmap.vision.models import ChestCNN, n_parameters
 
     check_imbalance(imbalance)
     transform = augmentation(vflip=vflip, medical=True) if augment else None
@@ -327,7 +321,7 @@ def run_chestcnn(
         transform = v2.Compose([t for t in (transform, input_transform) if t is not None])
     torch.manual_seed(config.seed)
     if model is None:
-        model = chestcnn(in_channels=splits.train_x.shape[1])
+        model = ChestCNN(in_channels=splits.train_x.shape[1])
     counts = np.bincount(splits.train_y, minlength=2)
     loss_fn, sampler = None, None
     if imbalance == "weighted":  # weight_c = N / (K * n_c): rare classes count more

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deepmap.errors import DataUnavailableError, InputError
+from deepmap.report.provenance import data_identity
 from deepmap.validate import check_float, check_int, short
 from deepmap.vision.labs import (
     EpochFn,
@@ -34,7 +35,6 @@ from deepmap.vision.labs import (
     LabConfig,
     LabRun,
     StepFn,
-    _data_id,
     _say,
     check_imbalance,
     jsonable,
@@ -297,4 +297,4 @@ def run_transfer(
     )  # fmt: skip
     result.update(defines_model, data_note=note, lr=config.effective_lr,
                   settings=jsonable(vars(config)))  # fmt: skip
-    return LabRun(result, config.checkpoint_dir, _data_id(splits))
+    return LabRun(result, config.checkpoint_dir, data_identity(splits))
