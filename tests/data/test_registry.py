@@ -53,20 +53,20 @@ def test_listing_imports_no_loader_and_no_heavy_library():
 def test_declarations_match_the_loaders_files():
     from deepmap.data import digits, registry, text
 
-    assert registry.MNIST_FILES == digits.MNIST_FILES
+    assert registry.MNIST_FILES is digits.MNIST_FILES
     assert registry.IMDB_FILE is text.IMDB_FILE
     assert get("imdb").files == (text.IMDB_FILE,)
 
 
-def test_loader_modules_registering_a_declared_name_is_harmless():
+def test_loader_modules_leave_the_declarations_alone():
     import importlib
 
-    for module in ("deepmap.data.chest", "deepmap.data.digits", "deepmap.data.text"):
-        importlib.import_module(module)  # their own register() calls run on import
-
     before = dict(DATASETS)
-    assert register(Dataset("mnist", "x", "local", "y", lambda: None)) is before["mnist"]
+    for module in ("deepmap.data.chest", "deepmap.data.digits", "deepmap.data.text"):
+        importlib.import_module(module)
     assert before == DATASETS
+    with pytest.raises(InputError, match="registered twice"):
+        register(Dataset("mnist", "x", "local", "y", lambda: None))
 
 
 def test_unknown_duplicate_and_unknown_name_are_refused():

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from deepmap.data.registry import Dataset, register
 from deepmap.errors import DataError, DataUnavailableError
 from deepmap.validate import short
 
@@ -229,14 +228,3 @@ def resolve_chest(spec: str = "auto", *, size: int = 224) -> tuple[ImageSplits, 
         "(MedMNIST's pneumoniamnist.npz from Zenodo), or pass --data with an .npz file or a "
         "Kermany chest_xray folder."
     )
-
-
-register(
-    Dataset(
-        "pneumoniamnist",
-        "PneumoniaMNIST chest X-rays, 28x28, train/val/test (MedMNIST)",
-        "local",
-        "CC BY 4.0 (MedMNIST; Kermany et al. 2018)",
-        lambda: resolve_chest("auto")[0],
-    )
-)

@@ -23,26 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
-from deepmap.data.cache import RemoteFile, cache_dir, fetch, sha256_of
-from deepmap.data.registry import Dataset, register
+from deepmap.data.cache import cache_dir, fetch, sha256_of
+from deepmap.data.registry import MNIST_FILES
 from deepmap.errors import DataError, DataUnavailableError
 from deepmap.validate import short
 
 __all__ = ["Digits", "load_bundled_digits", "load_mnist_idx", "load_mnist_pickle", "resolve_digits"]
 
 MNIST_PICKLE_SHA256 = "f11bb9e41d6c1b6c124aa38fd605497bdcfe2ee08cf7c2bb5a41ab5d759e1416"
-# The canonical gzipped IDX files (torchvision's mirror of LeCun's page) and their SHA-256.
-MNIST_MIRROR = "https://ossci-datasets.s3.amazonaws.com/mnist/"
-MNIST_FILES = (
-    RemoteFile(MNIST_MIRROR + "train-images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz",
-               "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609", 9_912_422),
-    RemoteFile(MNIST_MIRROR + "train-labels-idx1-ubyte.gz", "train-labels-idx1-ubyte.gz",
-               "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c", 28_881),
-    RemoteFile(MNIST_MIRROR + "t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz",
-               "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6", 1_648_877),
-    RemoteFile(MNIST_MIRROR + "t10k-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
-               "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6", 4_542),
-)  # fmt: skip
+# The canonical gzipped IDX files and their SHA-256 are declared in the registry.
 
 IDX_FILES = {
     "train_x": "train-images-idx3-ubyte",
@@ -270,23 +259,3 @@ def resolve_digits(spec: str = "auto", *, seed: int = 0) -> tuple[Digits, str]:
         "MNIST not found (DEEPMAP_DATA unset or without mnist/) and not downloadable; fell "
         "back to the bundled 8x8 digits"
     )
-
-
-register(
-    Dataset(
-        "mnist",
-        "MNIST handwritten digits, 60k train / 10k test, 28x28",
-        "local",
-        "CC BY-SA 3.0 (LeCun, Cortes, Burges)",
-        lambda: resolve_digits("mnist")[0],
-    )
-)
-register(
-    Dataset(
-        "digits-8x8",
-        "scikit-learn's 1,797 8x8 digits (UCI), resized to 28x28",
-        "bundled",
-        "CC BY 4.0 (UCI ML repository)",
-        load_bundled_digits,
-    )
-)

@@ -80,14 +80,11 @@ class Dataset:
 
 
 DATASETS: dict[str, Dataset] = {}
-_DECLARED: set[str] = set()
 
 
 def register(dataset: Dataset) -> Dataset:
-    """Add `dataset`; a second registration of a name declared in this module is ignored."""
+    """Add `dataset`; a name registered twice is refused."""
     if dataset.name in DATASETS:
-        if dataset.name in _DECLARED:
-            return DATASETS[dataset.name]
         raise InputError(f"dataset {dataset.name!r} is registered twice.")
     DATASETS[dataset.name] = dataset
     return dataset
@@ -108,8 +105,8 @@ IMDB_FILE = RemoteFile(
     sha256="c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
     size=84_125_825,
 )
-# MNIST's canonical gzipped IDX files (torchvision's mirror of LeCun's page); the same as
-# deepmap.data.digits.MNIST_FILES (a test keeps the two equal).
+# MNIST's canonical gzipped IDX files (torchvision's mirror of LeCun's page), which
+# deepmap.data.digits downloads.
 _MNIST = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 MNIST_FILES = (
     RemoteFile(_MNIST + "train-images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz",
@@ -297,4 +294,3 @@ _DECLARATIONS = (
 
 for _d in _DECLARATIONS:
     register(_d)
-    _DECLARED.add(_d.name)
