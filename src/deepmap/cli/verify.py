@@ -181,7 +181,6 @@ def verify_cmd(
     results. Exit code: 0 when every claim agrees, differs for a stated reason, is skipped
     (an optional extra not installed) or not measured yet; 1 when one FAILS; 2 on bad input.
     """
-    import json
     import os
 
     from deepmap.validate import check_out_path
@@ -200,9 +199,11 @@ def verify_cmd(
             )
     data = results[0].to_dict() if claim else [r.to_dict() for r in results]
     if out is not None:
+        from deepmap.report.jsonable import dumps
+
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.tmp")
-        tmp.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+        tmp.write_text(dumps(data) + "\n", encoding="utf-8")
         os.replace(tmp, out)
     if as_json:
         emit_json(data)

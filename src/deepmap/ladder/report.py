@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import html
-import json
 from pathlib import Path
 
 from deepmap.ladder.runner import LadderResult
 from deepmap.report import figure_data_uri, html_page, html_table, save_figure
 from deepmap.report.figures import check_out_dir, output_folder, pyplot
+from deepmap.report.jsonable import dumps
 
 __all__ = [
     "COLUMNS",
@@ -147,9 +147,7 @@ def write_ladder_outputs(result: LadderResult, out: Path) -> dict[str, Path]:
     """Write the four outputs into `out` (replacing earlier ones); return their paths."""
     out = Path(out)
     with output_folder(out) as tmp:
-        (tmp / "results.json").write_text(
-            json.dumps(result.to_dict(), indent=2, allow_nan=False) + "\n", encoding="utf-8"
-        )
+        (tmp / "results.json").write_text(dumps(result.to_dict()) + "\n", encoding="utf-8")
         with open(tmp / "results.csv", "w", newline="", encoding="utf-8") as f:
             rows = [r.row() for r in result.rungs]
             w = csv.DictWriter(f, fieldnames=list(rows[0]))
