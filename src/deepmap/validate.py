@@ -93,15 +93,15 @@ def check_out_path(path: str | Path, name: str = "--out", *, folder: bool = True
     folder=True: `path` is a folder to create or replace (the lab's own checks of what an
     existing folder holds are `deepmap.report.check_out_dir`); folder=False: a file to write.
     Refused: a file where a folder is wanted (and the reverse), a path under an existing
-    file, and a parent folder that is not writable.
+    file, and a parent folder that is not writable (an output folder is written beside
+    itself first and swapped into place, so its parent must be writable too).
     """
     p = Path(path)
     if folder and p.exists() and not p.is_dir():
         raise InputError(f"{name} {p}: exists and is not a folder.")
     if not folder and p.is_dir():
         raise InputError(f"{name} {p}: is a folder; give a file name.")
-    parent = p if (folder and p.is_dir()) else p.parent
-    probe = parent
+    probe = p.parent
     while not probe.exists():
         probe = probe.parent
     if not probe.is_dir():
