@@ -91,7 +91,7 @@ def test_rows_are_unit_length_and_sublinear_damps(reviews):
 def test_errors():
     with pytest.raises(InputError, match="tf must be"):
         TfidfVectorizer(tf="log").fit(["a b"])
-    with pytest.raises(InputError, match="norm must be"):
+    with pytest.raises(InputError, match="The 'norm' parameter of TfidfVectorizer must be"):
         TfidfVectorizer(norm="l3").fit(["ab cd"])
     with pytest.raises(NotFittedError):
         TfidfVectorizer().transform(["x"])

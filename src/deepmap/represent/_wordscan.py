@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 from numba import njit
 
-__all__ = ["scan_words", "word_char_table"]
+__all__ = ["csr_from_groups", "doc_freqs", "scan_words", "word_char_table"]
 
 _FNV_OFFSET = np.uint64(14695981039346656037)
 _FNV_PRIME = np.uint64(1099511628211)
@@ -130,3 +130,51 @@ def scan_words(cps: np.ndarray, is_word: np.ndarray, doc_starts: np.ndarray, min
         if n_unique >= 0:
             return ids, indptr, first[:n_unique], length[:n_unique]
         max_unique *= 4
+
+
+@njit(cache=True)
+def doc_freqs(cols, ptrs, n_cols):
+    """Documents containing each column: cols[ptrs[g, d]:ptrs[g, d + 1]] are the columns of
+    document d in group g. One pass with a last-seen marker per column."""
+    n_groups, n_docs = ptrs.shape[0], ptrs.shape[1] - 1
+    last = np.full(n_cols, -1, np.int64)
+    df = np.zeros(n_cols, np.int64)
+    for d in range(n_docs):
+        for g in range(n_groups):
+            for t in range(ptrs[g, d], ptrs[g, d + 1]):
+                c = cols[t]
+                if last[c] != d:
+                    last[c] = d
+                    df[c] += 1
+    return df
+
+
+@njit(cache=True)
+def csr_from_groups(cols, ptrs, new_col, n_out):
+    """Canonical CSR (indptr, indices, counts) of the documents' columns renumbered by
+    new_col (-1: dropped); indices sorted within each row."""
+    n_groups, n_docs = ptrs.shape[0], ptrs.shape[1] - 1
+    slot = np.full(n_out, -1, np.int64)  # position of a column in the current row
+    indptr = np.zeros(n_docs + 1, np.int64)
+    indices = np.empty(len(cols), np.int64)
+    data = np.empty(len(cols), np.int64)
+    nnz = 0
+    for d in range(n_docs):
+        start = nnz
+        for g in range(n_groups):
+            for t in range(ptrs[g, d], ptrs[g, d + 1]):
+                c = new_col[cols[t]]
+                if c < 0:
+                    continue
+                if slot[c] < start:
+                    slot[c] = nnz
+                    indices[nnz] = c
+                    data[nnz] = 1
+                    nnz += 1
+                else:
+                    data[slot[c]] += 1
+        order = np.argsort(indices[start:nnz])
+        indices[start:nnz] = indices[start:nnz][order]
+        data[start:nnz] = data[start:nnz][order]
+        indptr[d + 1] = nnz
+    return indptr, indices[:nnz].copy(), data[:nnz].copy()

@@ -277,26 +277,33 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
         lo, hi = self.ngram_range
         if any(" " in w for w in words) or not fits(len(words), hi):
             return None
-        X, groups = count_ngrams(ids, indptr, len(words), self.ngram_range)
-        keep = self._df_keep(X)
+        counted = count_ngrams(ids, indptr, len(words), self.ngram_range)
+        keep = self._df_keep(counted.doc_freqs, len(indptr) - 1)
+        # Strings only for the terms that pass the document-frequency filter.
         word_of = np.array(words, dtype=object)
-        terms, codes, start, base = [], [], 0, max(len(words), 1)
-        for n, uniq in zip(range(lo, hi + 1), groups, strict=True):
+        terms, n_of, codes, start, base = [], [], [], 0, max(len(words), 1)
+        for n, uniq in zip(range(lo, hi + 1), counted.codes, strict=True):
             kept = uniq[keep[start : start + len(uniq)]]
             start += len(uniq)
             terms.extend(ngram_strings(kept, n, base, word_of))
-            codes.append((n, kept))
-        X, cols = self._select(X, np.flatnonzero(keep), terms)
+            n_of.append(np.full(len(kept), n))
+            codes.append(kept)
+        cols = np.flatnonzero(keep)
+        tfs = counted.doc_freqs if self.binary else counted.counts
+        order = self._select(terms, tfs[cols])
+        new_col = np.full(counted.n_cols, -1, dtype=np.int64)
+        new_col[cols[order]] = np.arange(len(order))
+        X = counted.matrix(new_col, len(order))
+        if self.binary:
+            X.data.fill(1)
         # The transform lookup comes free from the codes at hand (derived, not pickled).
-        n_of = np.concatenate([np.full(len(c), n) for n, c in codes])
-        code = np.concatenate([c for _, c in codes])
         self.__dict__["_lookup"] = NgramIndex.from_codes(
             self.vocabulary_,
             self.ngram_range,
-            {w: i for i, w in enumerate(words)},
+            words,
             base,
-            n_of[cols],
-            code[cols],
+            np.concatenate(n_of)[order],
+            np.concatenate(codes)[order],
         )
         return X
 
@@ -304,33 +311,36 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
         """The general path: a dictionary of term strings (any analyzer)."""
         vocabulary: dict[str, int] = {}
         X = self._count_strings(docs, vocabulary, grow=True)
-        terms = list(vocabulary)
-        kept = np.flatnonzero(self._df_keep(X))
-        return self._select(X, kept, [terms[i] for i in kept])[0]
-
-    def _df_keep(self, X: sp.csr_matrix) -> np.ndarray:
-        if X.shape[1] == 0:
-            raise InputError("empty vocabulary; perhaps the documents only contain stop words")
         if self.binary:
             X.data.fill(1)
-        df = np.bincount(X.indices, minlength=X.shape[1])
-        return df_mask(df, X.shape[0], self.min_df, self.max_df)
+        cols = np.flatnonzero(
+            self._df_keep(np.bincount(X.indices, minlength=X.shape[1]), X.shape[0])
+        )
+        terms = list(vocabulary)
+        order = self._select([terms[i] for i in cols], np.asarray(X.sum(axis=0)).ravel()[cols])
+        X = X[:, cols[order]]
+        X.sort_indices()
+        return X
 
-    def _select(self, X: sp.csr_matrix, cols: np.ndarray, terms: list[str]):
-        """Keep columns `cols` (named `terms`): sorted by term, then the max_features most
-        frequent; sets vocabulary_. Returns (X, the kept positions within `cols`)."""
+    def _df_keep(self, doc_freqs: np.ndarray, n_docs: int) -> np.ndarray:
+        if len(doc_freqs) == 0:
+            raise InputError("empty vocabulary; perhaps the documents only contain stop words")
+        return df_mask(doc_freqs, n_docs, self.min_df, self.max_df)
+
+    def _select(self, terms: list[str], tfs: np.ndarray) -> np.ndarray:
+        """The positions in `terms` that become columns 0, 1, ...: sorted by term, then the
+        max_features most frequent by `tfs` (ties as scikit-learn). Sets vocabulary_."""
         order = np.array(sorted(range(len(terms)), key=terms.__getitem__), dtype=np.int64)
         if self.max_features is not None and len(order) > self.max_features:
-            tfs = np.asarray(X[:, cols[order]].astype(self.dtype).sum(axis=0)).ravel()
+            # scikit-learn sorts the column sums of X in X.sum()'s dtype: the same ties
+            tfs = tfs[order].astype(_sum_dtype(self.dtype))
             order = order[most_frequent(tfs, self.max_features)]
         if len(order) == 0:
             raise InputError(
                 "After pruning, no terms remain. Try a lower min_df or a higher max_df."
             )
-        X = X[:, cols[order]]
-        X.sort_indices()
         self.vocabulary_ = {terms[i]: k for k, i in enumerate(order.tolist())}
-        return X, order
+        return order
 
     def _count_strings(self, docs: list, vocabulary: dict[str, int], grow: bool):
         """Counts of the analyzer's terms (int64 CSR) over `vocabulary`; with `grow`, unseen
@@ -417,6 +427,16 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _sum_dtype(dtype) -> np.dtype:
+    """The dtype of a sparse matrix's sum() (scipy: small ints widen to the platform int)."""
+    dt = np.dtype(dtype)
+    if dt.kind == "u" and np.can_cast(dt, np.uint):
+        return np.dtype(np.uint)
+    if np.can_cast(dt, np.int_):
+        return np.dtype(np.int_)
+    return dt
 
 
 def _as_list(raw_documents: Iterable) -> list:

@@ -17,12 +17,14 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
 
 __all__ = [
+    "NgramCounts",
     "NgramIndex",
     "count_ngrams",
     "csr_counts",
@@ -165,29 +167,77 @@ def csr_counts(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sp
     return X
 
 
+@dataclass
+class NgramCounts:
+    """Every n-gram occurrence of a corpus as a column number.
+
+    Columns are the distinct n-grams, group after group (n = min_n..max_n), ascending code
+    within a group; codes[g] are group g's codes. cols[ptrs[g, d]:ptrs[g, d + 1]] are the
+    columns of the group-g n-grams of document d. counts / doc_freqs: per column.
+    """
+
+    codes: list[np.ndarray]
+    cols: np.ndarray
+    ptrs: np.ndarray
+    counts: np.ndarray
+    doc_freqs: np.ndarray
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.counts)
+
+    def matrix(self, new_col: np.ndarray, n_out: int) -> sp.csr_matrix:
+        """The counts as a canonical CSR matrix, column c renamed new_col[c] (-1: dropped)."""
+        n_docs = self.ptrs.shape[1] - 1
+        scan = _scanner()
+        if scan is not None and len(self.cols):
+            indptr, indices, data = scan.csr_from_groups(self.cols, self.ptrs, new_col, n_out)
+            return sp.csr_matrix((data, indices, indptr), shape=(n_docs, n_out))
+        rows = _rows(self.ptrs)
+        col = new_col[self.cols] if len(self.cols) else self.cols
+        keep = col >= 0
+        return csr_counts(rows[keep], col[keep], (n_docs, n_out))
+
+
+def _rows(ptrs: np.ndarray) -> np.ndarray:
+    """The document of every entry of cols."""
+    n_docs = ptrs.shape[1] - 1
+    docs = np.arange(n_docs, dtype=np.int64)
+    return np.concatenate([np.repeat(docs, np.diff(p)) for p in ptrs])
+
+
 def count_ngrams(
     ids: np.ndarray, indptr: np.ndarray, n_words: int, ngram_range: tuple[int, int]
-) -> tuple[sp.csr_matrix, list[np.ndarray]]:
-    """Counts of every distinct n-gram (min_n <= n <= max_n) per document.
-
-    Returns (X, codes): X's columns are the n-grams grouped by n, ascending code within a
-    group; codes[n - min_n] are the codes of group n (unigram codes are the word ids).
-    """
+) -> NgramCounts:
+    """Column numbers, counts and document frequencies of every n-gram, min_n <= n <= max_n
+    (ids: every word id >= 0; unigram columns are the word ids)."""
     lo, hi = ngram_range
     base = max(n_words, 1)
-    rows, cols, groups, offset = [], [], [], 0
+    n_docs = len(indptr) - 1
+    cols, ptrs, groups, offset = [], [], [], 0
     for n in range(lo, hi + 1):
-        codes, doc = ngram_codes(ids, indptr, n, base)
-        if n == 1:  # every word id occurs as a unigram: the ids are the columns
-            uniq, inverse = np.arange(n_words, dtype=np.int64), codes
+        if n == 1:
+            uniq, col, ptr = np.arange(n_words, dtype=np.int64), ids, indptr
         else:
-            uniq, inverse = unique_inverse(codes, base**n)
-        rows.append(doc)
-        cols.append(inverse + offset)
+            codes, doc = ngram_codes(ids, indptr, n, base)
+            uniq, col = unique_inverse(codes, base**n)
+            col += offset
+            ptr = np.searchsorted(doc, np.arange(n_docs + 1, dtype=np.int64))
+        cols.append(col)
+        ptrs.append(ptr)
         groups.append(uniq)
         offset += len(uniq)
-    X = csr_counts(np.concatenate(rows), np.concatenate(cols), (len(indptr) - 1, offset))
-    return X, groups
+    col = np.concatenate(cols)
+    ptr = np.stack(ptrs)
+    ptr += np.cumsum([0] + [len(c) for c in cols[:-1]])[:, None]  # offsets into col
+    counts = np.bincount(col, minlength=offset)
+    scan = _scanner()
+    if scan is not None and len(col):
+        df = scan.doc_freqs(col, ptr, offset)
+    else:
+        pairs = np.unique(_rows(ptr) * max(offset, 1) + col)
+        df = np.bincount(pairs % max(offset, 1), minlength=offset)
+    return NgramCounts(groups, col, ptr, counts.astype(np.int64), df.astype(np.int64))
 
 
 def ngram_strings(codes: np.ndarray, n: int, base: int, words: np.ndarray) -> list[str]:
@@ -212,8 +262,8 @@ class NgramIndex:
                 g[0].append([table[w] for w in parts])
                 g[1].append(col)
         self.vocabulary, self.ngram_range = vocabulary, ngram_range
-        self.words = dict(table)
-        self.base = max(len(self.words), 1)
+        self._words: dict[str, int] | list[str] = dict(table)
+        self.base = max(len(table), 1)
         self.n_features = len(vocabulary)
         self.fits = fits(self.base, max(grouped, default=1))
         self.index: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -232,22 +282,29 @@ class NgramIndex:
         cls,
         vocabulary: Mapping[str, int],
         ngram_range: tuple[int, int],
-        words: dict[str, int],
+        words: list[str],
         base: int,
         n_of: np.ndarray,
         codes: np.ndarray,
     ) -> NgramIndex:
         """The index from the codes a fit already has: column j is the n_of[j]-gram codes[j]
-        over `words` in base `base` (no strings split)."""
+        over the word ids of `words` in base `base` (no strings split)."""
         self = cls.__new__(cls)
         self.vocabulary, self.ngram_range = vocabulary, ngram_range
-        self.words, self.base = words, base
+        self._words, self.base = words, base
         self.n_features, self.fits, self.index = len(vocabulary), True, {}
         for n in np.unique(n_of).tolist():
             cols = np.flatnonzero(n_of == n)
             order = np.argsort(codes[cols])
             self.index[n] = (codes[cols][order], cols[order])
         return self
+
+    @property
+    def words(self) -> dict[str, int]:
+        """word -> id (built on first use: a fit that never transforms never pays for it)."""
+        if isinstance(self._words, list):
+            self._words = {w: i for i, w in enumerate(self._words)}
+        return self._words
 
     def count(self, ids: np.ndarray, indptr: np.ndarray, words: list[str]) -> sp.csr_matrix:
         """Counts of the vocabulary's terms in documents given as local word ids."""
