@@ -152,13 +152,17 @@ def doc_freqs(cols, ptrs, n_cols):
 @njit(cache=True)
 def csr_from_groups(cols, ptrs, new_col, n_out):
     """Canonical CSR (indptr, indices, counts) of the documents' columns renumbered by
-    new_col (-1: dropped); indices sorted within each row."""
+    new_col (-1: dropped), indices ascending within each row.
+
+    Per document: a marker per column finds its distinct columns and counts them; then
+    (column << 32 | count) pairs are sorted in place, which orders the row.
+    """
     n_groups, n_docs = ptrs.shape[0], ptrs.shape[1] - 1
     slot = np.full(n_out, -1, np.int64)  # position of a column in the current row
+    packed = np.empty(len(cols), np.int64)
     indptr = np.zeros(n_docs + 1, np.int64)
-    indices = np.empty(len(cols), np.int64)
-    data = np.empty(len(cols), np.int64)
     nnz = 0
+    low = np.int64(0xFFFFFFFF)
     for d in range(n_docs):
         start = nnz
         for g in range(n_groups):
@@ -168,13 +172,10 @@ def csr_from_groups(cols, ptrs, new_col, n_out):
                     continue
                 if slot[c] < start:
                     slot[c] = nnz
-                    indices[nnz] = c
-                    data[nnz] = 1
+                    packed[nnz] = (c << 32) | 1
                     nnz += 1
                 else:
-                    data[slot[c]] += 1
-        order = np.argsort(indices[start:nnz])
-        indices[start:nnz] = indices[start:nnz][order]
-        data[start:nnz] = data[start:nnz][order]
+                    packed[slot[c]] += 1  # a count never reaches 2**32 (len(cols) < 2**32)
+        packed[start:nnz].sort()
         indptr[d + 1] = nnz
-    return indptr, indices[:nnz].copy(), data[:nnz].copy()
+    return indptr, packed[:nnz] >> 32, packed[:nnz] & low

@@ -190,7 +190,7 @@ class NgramCounts:
         """The counts as a canonical CSR matrix, column c renamed new_col[c] (-1: dropped)."""
         n_docs = self.ptrs.shape[1] - 1
         scan = _scanner()
-        if scan is not None and len(self.cols):
+        if scan is not None and 0 < len(self.cols) < 2**31:  # counts packed in 32 bits
             indptr, indices, data = scan.csr_from_groups(self.cols, self.ptrs, new_col, n_out)
             return sp.csr_matrix((data, indices, indptr), shape=(n_docs, n_out))
         rows = _rows(self.ptrs)
