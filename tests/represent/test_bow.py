@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -397,3 +398,23 @@ def test_any_configuration_equals_sklearn(
     ref = SkCount(**cfg).fit(docs)
     assert ours.vocabulary_ == ref.vocabulary_
     assert (A != B).nnz == 0
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        {"tokenizer": str.split},
+        {"analyzer": "char", "stop_words": "english", "token_pattern": r"\S+"},
+        {"analyzer": str.split, "preprocessor": str.lower, "ngram_range": (1, 2)},
+    ],
+    ids=str,
+)
+def test_unused_parameter_warnings_as_sklearn(cfg):
+    with warnings.catch_warnings(record=True) as ours:
+        warnings.simplefilter("always")
+        CountVectorizer(**cfg).fit(DOCS)
+    with warnings.catch_warnings(record=True) as ref:
+        warnings.simplefilter("always")
+        SkCount(**cfg).fit(DOCS)
+    assert sorted(str(w.message) for w in ours) == sorted(str(w.message) for w in ref)
+    assert len(ours) > 0

@@ -21,7 +21,6 @@ import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
-from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,6 +29,7 @@ from sklearn.exceptions import NotFittedError as SkNotFittedError
 
 from deepmap.errors import InputError, NotFittedError
 from deepmap.represent import analyzer as an
+from deepmap.represent._checks import check_params, fixed_vocabulary, warn_unused_params
 from deepmap.represent.ngrams import (
     NgramIndex,
     count_ngrams,
@@ -40,7 +40,7 @@ from deepmap.represent.ngrams import (
     word_ids,
 )
 from deepmap.represent.ngrams import unique_inverse as _unique_inverse  # noqa: F401 (old path)
-from deepmap.represent.vocabulary import check_frequency_params, df_mask, most_frequent
+from deepmap.represent.vocabulary import df_mask, most_frequent
 from deepmap.text.tokenize import TOKEN_PATTERN, token_finder
 
 __all__ = ["CountVectorizer", "VectorizerNotFittedError", "one_hot", "sparsity"]
@@ -130,66 +130,15 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ checks
     def _validate_params(self) -> None:
-        name = type(self).__name__
-        rng = self.ngram_range
-        if not (
-            isinstance(rng, tuple)
-            and len(rng) == 2
-            and all(isinstance(n, Integral) and n >= 1 for n in rng)
-        ):
-            raise InputError(
-                f"The 'ngram_range' parameter of {name} must be a tuple (min_n, max_n) of "
-                f"ints >= 1. Got {rng!r} instead."
-            )
-        if rng[0] > rng[1]:
-            raise InputError(
-                f"Invalid value for ngram_range={rng} lower boundary larger than the upper "
-                "boundary."
-            )
-        check_frequency_params(name, self.min_df, self.max_df, self.max_features)
-        for param, options in (
-            ("input", ("filename", "file", "content")),
-            ("decode_error", ("strict", "ignore", "replace")),
-        ):
-            if getattr(self, param) not in options:
-                raise InputError(
-                    f"The '{param}' parameter of {name} must be a str among "
-                    f"{set(options)}. Got {getattr(self, param)!r} instead."
-                )
-        if not callable(self.analyzer) and self.analyzer not in ("word", "char", "char_wb"):
-            raise InputError(
-                f"The 'analyzer' parameter of {name} must be a str among "
-                f"{{'word', 'char', 'char_wb'}} or a callable. Got {self.analyzer!r} instead."
-            )
+        check_params(self)
 
     def _validate_vocabulary(self) -> bool:
-        """A fixed vocabulary checked as scikit-learn does; sets fixed_vocabulary_."""
-        vocabulary = self.vocabulary
-        if vocabulary is None:
-            self.fixed_vocabulary_ = False
-            return False
-        if isinstance(vocabulary, set):
-            vocabulary = sorted(vocabulary)
-        if not isinstance(vocabulary, Mapping):
-            vocab: dict[str, int] = {}
-            for i, t in enumerate(vocabulary):
-                if vocab.setdefault(t, i) != i:
-                    raise InputError(f"Duplicate term in vocabulary: {t!r}")
-            vocabulary = vocab
-        else:
-            indices = set(vocabulary.values())
-            if len(indices) != len(vocabulary):
-                raise InputError("Vocabulary contains repeated indices.")
-            for i in range(len(vocabulary)):
-                if i not in indices:
-                    raise InputError(
-                        f"Vocabulary of size {len(vocabulary)} doesn't contain index {i}."
-                    )
-        if not vocabulary:
-            raise InputError("empty vocabulary passed to fit")
-        self.fixed_vocabulary_ = True
-        self.vocabulary_ = dict(vocabulary)
-        return True
+        """Sets fixed_vocabulary_ (and vocabulary_ from a fixed `vocabulary`)."""
+        vocabulary = fixed_vocabulary(self.vocabulary)
+        self.fixed_vocabulary_ = vocabulary is not None
+        if vocabulary is not None:
+            self.vocabulary_ = vocabulary
+        return self.fixed_vocabulary_
 
     def _check_vocabulary(self) -> None:
         if not hasattr(self, "vocabulary_") and not self._validate_vocabulary():
@@ -253,6 +202,7 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
         """Learn the vocabulary (unless fixed); return the int64 counts of its terms."""
         docs = _as_list(raw_documents)
         self._validate_params()
+        warn_unused_params(self)
         self.__dict__.pop("_lookup", None)
         if self._validate_vocabulary():
             if self.lowercase and any(any(map(str.isupper, t)) for t in self.vocabulary_):

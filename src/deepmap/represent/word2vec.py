@@ -55,7 +55,7 @@ def build_vocab(sentences: Sequence[Sequence[str]], min_count: int) -> Vocabular
     return counted.prune(min_count=min_count, order="frequency")
 
 
-def encode(sentences: Sequence[Sequence[str]], vocab: Vocab) -> tuple[np.ndarray, np.ndarray]:
+def encode(sentences: Sequence[Sequence[str]], vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
     """Word ids of the words in the vocabulary (others dropped, as gensim), and sentence
     offsets: sentence s is ids[ptr[s]:ptr[s + 1]]."""
     index = vocab.index
@@ -123,7 +123,7 @@ class _SGNSModel:
         self.words_per_second = 0.0
 
     # Subclasses: number of input rows and the rows of each word.
-    def _input_rows(self, vocab: Vocab) -> tuple[int, np.ndarray, np.ndarray]:
+    def _input_rows(self, vocab: Vocabulary) -> tuple[int, np.ndarray, np.ndarray]:
         n = len(vocab)
         return n, np.arange(n + 1, dtype=np.int64), np.arange(n, dtype=np.int64)
 
