@@ -52,10 +52,10 @@ def main() -> int:
 
     from deepmap.data.text import load_bundled_imdb
     from deepmap.represent import TfidfVectorizer
-    from deepmap.represent.ngrams import _scanner
+    from deepmap.represent.ngrams import _compiled
 
     docs = load_bundled_imdb().train_texts[: args.docs]
-    path = "compiled scanner (numba)" if _scanner() is not None else "regex (no numba)"
+    path = "compiled scanner (numba)" if _compiled(2**62) is not None else "regex (no numba)"
     print(f"corpus: {len(docs):,} bundled IMDb reviews; {platform.processor() or 'cpu'}; {path}")
     rows, worst = [], 0.0
     for label, kw in [("unigrams", {}), ("uni+bigrams", {"ngram_range": (1, 2)})]:

@@ -223,8 +223,17 @@ MANY = [
 
 
 @pytest.mark.parametrize("cfg", MANY, ids=str)
-def test_many_documents_equal_sklearn(reviews, cfg):
-    """The integer path (more than 16 documents) for the same parameters."""
+@pytest.mark.parametrize("kernels", ["compiled", "numpy"])
+def test_many_documents_equal_sklearn(reviews, cfg, kernels, monkeypatch):
+    """The integer path (more than 16 documents), with the compiled kernels and without."""
+    from deepmap.represent import ngrams
+
+    if kernels == "compiled":
+        pytest.importorskip("numba")
+        monkeypatch.setattr(ngrams, "_SCAN_MIN_CHARS", 0)
+        monkeypatch.setattr(ngrams, "_IMPORT_MIN_CHARS", 0)
+    else:
+        monkeypatch.setattr(ngrams, "_compiled", lambda chars: None)
     train, test = reviews
     assert_same(CountVectorizer(**cfg), SkCount(**cfg), train[:400], test)
 

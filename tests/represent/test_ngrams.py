@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -43,33 +44,36 @@ TEXT = st.text(
 )
 
 
+@contextmanager
+def compiled(on: bool):
+    """Force the compiled kernels on (even for tiny inputs) or off (the NumPy fallback)."""
+    saved = ngrams._SCAN_MIN_CHARS, ngrams._IMPORT_MIN_CHARS, ngrams._compiled
+    if on:
+        ngrams._SCAN_MIN_CHARS = ngrams._IMPORT_MIN_CHARS = 0
+    else:
+        ngrams._compiled = lambda chars: None
+    try:
+        yield
+    finally:
+        ngrams._SCAN_MIN_CHARS, ngrams._IMPORT_MIN_CHARS, ngrams._compiled = saved
+
+
 @settings(max_examples=200, deadline=None)
 @given(docs=st.lists(TEXT, max_size=12))
 def test_scanner_equals_findall(docs):
-    old, ngrams._SCAN_MIN_CHARS = ngrams._SCAN_MIN_CHARS, 0  # the scanner on small inputs too
-    try:
+    with compiled(True):
         ids, ptr, words = word_ids(docs, None)
-    finally:
-        ngrams._SCAN_MIN_CHARS = old
     want_ids, want_ptr, want_words = reference(docs)
     assert words == want_words
     assert ids.tolist() == want_ids and ptr.tolist() == want_ptr
 
 
-@pytest.fixture
-def monkeypatch_scan():
-    """Use the compiled scanner on small inputs too (it normally starts at 200,000 chars)."""
-    old = ngrams._SCAN_MIN_CHARS
-    ngrams._SCAN_MIN_CHARS = 0
-    yield
-    ngrams._SCAN_MIN_CHARS = old
-
-
-def test_scanner_on_real_reviews(monkeypatch_scan):
+def test_scanner_on_real_reviews():
     from deepmap.data.text import load_bundled_imdb
 
     docs = [d.lower() for d in load_bundled_imdb().train_texts[:2000]]
-    ids, ptr, words = word_ids(docs, None)
+    with compiled(True):
+        ids, ptr, words = word_ids(docs, None)
     want_ids, want_ptr, want_words = reference(docs)
     assert words == want_words and ids.tolist() == want_ids and ptr.tolist() == want_ptr
 
@@ -115,19 +119,17 @@ def test_compiled_counting_equals_numpy(docs, hi, drop):
     """doc_freqs and csr_from_groups (numba) = the NumPy fallback, renumbered columns too."""
     ids = np.array([i for d in docs for i in d], dtype=np.int64)
     ptr = np.cumsum([0] + [len(d) for d in docs]).astype(np.int64)
-    compiled = count_ngrams(ids, ptr, 7, (1, hi))
-    new_col = np.arange(compiled.n_cols)
-    new_col[[c for c in drop if c < compiled.n_cols]] = -1
-    kept = new_col >= 0
-    new_col[kept] = np.arange(kept.sum())[::-1]  # reversed: rows must come out sorted anyway
-    A = compiled.matrix(new_col, int(kept.sum()))
-    old, ngrams._scanner = ngrams._scanner, lambda: None
-    try:
+    with compiled(True):
+        fast = count_ngrams(ids, ptr, 7, (1, hi))
+        new_col = np.arange(fast.n_cols)
+        new_col[[c for c in drop if c < fast.n_cols]] = -1
+        kept = new_col >= 0
+        new_col[kept] = np.arange(kept.sum())[::-1]  # reversed: rows must come out sorted anyway
+        A = fast.matrix(new_col, int(kept.sum()))
+    with compiled(False):
         fallback = count_ngrams(ids, ptr, 7, (1, hi))
         B = fallback.matrix(new_col, int(kept.sum()))
-    finally:
-        ngrams._scanner = old
-    assert (compiled.doc_freqs == fallback.doc_freqs).all()
-    assert (compiled.counts == fallback.counts).all()
+    assert (fast.doc_freqs == fallback.doc_freqs).all()
+    assert (fast.counts == fallback.counts).all()
     assert A.has_canonical_format and B.has_canonical_format
     assert (A != B).nnz == 0 and A.shape == B.shape

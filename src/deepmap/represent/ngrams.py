@@ -14,6 +14,7 @@ the whole corpus are found in one compiled pass (`deepmap.represent._wordscan`).
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -37,11 +38,16 @@ __all__ = [
 ]
 
 _MAX_CODE = 2**62
-_SCAN_MIN_CHARS = 200_000  # below this the regex is as fast as loading the compiled scanner
+_SCAN_MIN_CHARS = 200_000  # numba imported: below this the regex is as fast
+_IMPORT_MIN_CHARS = 5_000_000  # numba not imported yet: its import (~0.5 s) pays off from here
+_CHARS_PER_TOKEN = 6  # to size counting work in characters (IMDb: 5.8 per token)
 
 
-def _scanner():
-    """The compiled scanner, or None without numba."""
+def _compiled(chars: int):
+    """The compiled kernels (deepmap.represent._wordscan) when worth it for a corpus of
+    about `chars` characters; None without numba or for small inputs."""
+    if chars < (_SCAN_MIN_CHARS if "numba" in sys.modules else _IMPORT_MIN_CHARS):
+        return None
     try:
         from deepmap.represent import _wordscan
     except ImportError:  # pragma: no cover - numba is in the nlp extra
@@ -56,7 +62,7 @@ def word_ids(docs: Sequence[str], tokenize: Callable[[str], list[str]] | None):
     tokenize=None: scikit-learn's default pattern, by the compiled scanner when possible.
     """
     if tokenize is None:
-        scan = _scanner() if sum(map(len, docs)) >= _SCAN_MIN_CHARS else None
+        scan = _compiled(sum(map(len, docs)))
         if scan is not None:
             return _scan_ids(docs, scan)
         from deepmap.text.tokenize import token_finder
@@ -189,7 +195,7 @@ class NgramCounts:
     def matrix(self, new_col: np.ndarray, n_out: int) -> sp.csr_matrix:
         """The counts as a canonical CSR matrix, column c renamed new_col[c] (-1: dropped)."""
         n_docs = self.ptrs.shape[1] - 1
-        scan = _scanner()
+        scan = _compiled(len(self.cols) * _CHARS_PER_TOKEN)
         if scan is not None and 0 < len(self.cols) < 2**31:  # counts packed in 32 bits
             indptr, indices, data = scan.csr_from_groups(self.cols, self.ptrs, new_col, n_out)
             return sp.csr_matrix((data, indices, indptr), shape=(n_docs, n_out))
@@ -231,7 +237,7 @@ def count_ngrams(
     ptr = np.stack(ptrs)
     ptr += np.cumsum([0] + [len(c) for c in cols[:-1]])[:, None]  # offsets into col
     counts = np.bincount(col, minlength=offset)
-    scan = _scanner()
+    scan = _compiled(len(col) * _CHARS_PER_TOKEN)
     if scan is not None and len(col):
         df = scan.doc_freqs(col, ptr, offset)
     else:
