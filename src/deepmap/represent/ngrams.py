@@ -187,6 +187,7 @@ class NgramCounts:
     ptrs: np.ndarray
     counts: np.ndarray
     doc_freqs: np.ndarray
+    full: sp.csr_matrix | None = None  # the NumPy path's matrix of all columns, if built
 
     @property
     def n_cols(self) -> int:
@@ -199,10 +200,19 @@ class NgramCounts:
         if scan is not None and 0 < len(self.cols) < 2**31:  # counts packed in 32 bits
             indptr, indices, data = scan.csr_from_groups(self.cols, self.ptrs, new_col, n_out)
             return sp.csr_matrix((data, indices, indptr), shape=(n_docs, n_out))
-        rows = _rows(self.ptrs)
-        col = new_col[self.cols] if len(self.cols) else self.cols
+        X = self.full if self.full is not None else self._full()
+        col = new_col[X.indices]
         keep = col >= 0
-        return csr_counts(rows[keep], col[keep], (n_docs, n_out))
+        kept_before = np.zeros(len(col) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept_before[1:])
+        out = sp.csr_matrix((X.data[keep], col[keep], kept_before[X.indptr]), shape=(n_docs, n_out))
+        out.sort_indices()
+        return out
+
+    def _full(self) -> sp.csr_matrix:
+        """All columns as a canonical CSR matrix (the NumPy path)."""
+        n_docs = self.ptrs.shape[1] - 1
+        return csr_counts(_rows(self.ptrs), self.cols, (n_docs, self.n_cols))
 
 
 def _rows(ptrs: np.ndarray) -> np.ndarray:
@@ -236,14 +246,14 @@ def count_ngrams(
     col = np.concatenate(cols)
     ptr = np.stack(ptrs)
     ptr += np.cumsum([0] + [len(c) for c in cols[:-1]])[:, None]  # offsets into col
-    counts = np.bincount(col, minlength=offset)
+    counts = np.bincount(col, minlength=offset).astype(np.int64)
     scan = _compiled(len(col) * _CHARS_PER_TOKEN)
     if scan is not None and len(col):
-        df = scan.doc_freqs(col, ptr, offset)
-    else:
-        pairs = np.unique(_rows(ptr) * max(offset, 1) + col)
-        df = np.bincount(pairs % max(offset, 1), minlength=offset)
-    return NgramCounts(groups, col, ptr, counts.astype(np.int64), df.astype(np.int64))
+        return NgramCounts(groups, col, ptr, counts, scan.doc_freqs(col, ptr, offset))
+    counted = NgramCounts(groups, col, ptr, counts, counts)
+    counted.full = counted._full()
+    counted.doc_freqs = np.bincount(counted.full.indices, minlength=offset).astype(np.int64)
+    return counted
 
 
 def ngram_strings(codes: np.ndarray, n: int, base: int, words: np.ndarray) -> list[str]:

@@ -120,8 +120,10 @@ def count_vocabulary(docs: Iterable[Iterable[str]]) -> Vocabulary:
     flat = np.frombuffer(ids, dtype=np.int64) if len(ids) else np.zeros(0, np.int64)
     counts = np.bincount(flat, minlength=n).astype(np.int64)
     doc = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
-    pairs = np.unique(doc * max(n, 1) + flat)  # one per (document, term)
-    doc_freqs = np.bincount(pairs % max(n, 1), minlength=n).astype(np.int64)
+    pairs = np.sort(doc * max(n, 1) + flat)  # (document, term) pairs, each once below
+    first = np.ones(len(pairs), dtype=bool)
+    np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
+    doc_freqs = np.bincount(pairs[first] % max(n, 1), minlength=n).astype(np.int64)
     return Vocabulary(list(table), counts, doc_freqs, len(indptr) - 1)
 
 
