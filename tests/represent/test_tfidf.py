@@ -91,7 +91,75 @@ def test_rows_are_unit_length_and_sublinear_damps(reviews):
 def test_errors():
     with pytest.raises(InputError, match="tf must be"):
         TfidfVectorizer(tf="log").fit(["a b"])
-    with pytest.raises(InputError, match="norm must be"):
+    with pytest.raises(InputError, match="The 'norm' parameter of TfidfVectorizer must be"):
         TfidfVectorizer(norm="l3").fit(["ab cd"])
     with pytest.raises(NotFittedError):
         TfidfVectorizer().transform(["x"])
+
+
+DOCS = [
+    "The café served crème brûlée; the critic said: naïve, but GOOD.",
+    "Good film, good cast -- not a bad scene!",
+    "A bad film. Not good at all, the café was better.",
+    "the the the film film",
+]
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        {"analyzer": "char_wb", "ngram_range": (2, 4)},
+        {"stop_words": "english", "ngram_range": (1, 2)},
+        {"strip_accents": "unicode", "sublinear_tf": True},
+        {"vocabulary": ["good", "bad", "not good", "café"], "ngram_range": (1, 2)},
+        {"tokenizer": str.split, "max_features": 8},
+        {"use_idf": False},
+        {"use_idf": False, "norm": None, "sublinear_tf": True},
+        {"smooth_idf": False, "min_df": 2},
+        {"dtype": np.float32},
+    ],
+    ids=str,
+)
+def test_sklearn_parameters_equal_sklearn(cfg):
+    """scikit-learn's own parameters, with tf="raw": the same matrix and names."""
+    idf = {} if "smooth_idf" in cfg else {"idf": "smooth"}  # smooth_idf alone picks the IDF
+    ours, ref = TfidfVectorizer(tf="raw", **idf, **cfg), SkTfidf(**cfg)
+    A, B = ours.fit_transform(DOCS), ref.fit_transform(DOCS)
+    assert ours.vocabulary_ == ref.vocabulary_ and A.dtype == B.dtype
+    tol = 1e-6 if A.dtype == np.float32 else 1e-12
+    assert abs(A - B).max() <= tol
+    assert abs(ours.transform(DOCS[:2]) - ref.transform(DOCS[:2])).max() <= tol
+    assert list(ours.get_feature_names_out()) == list(ref.get_feature_names_out())
+    assert hasattr(ours, "idf_") == hasattr(ref, "idf_")
+
+
+def test_sklearn_style_idf_switches():
+    plain = TfidfVectorizer(smooth_idf=False).fit(DOCS)
+    assert plain.idf_ == pytest.approx(SkTfidf(smooth_idf=False).fit(DOCS).idf_, rel=1e-15)
+    smooth = TfidfVectorizer(smooth_idf=True, idf="smooth").fit(DOCS)
+    assert smooth.idf_ == pytest.approx(SkTfidf().fit(DOCS).idf_, rel=1e-15)
+    with pytest.raises(InputError, match="disagree"):
+        TfidfVectorizer(smooth_idf=True, idf="plain").fit(DOCS)
+
+
+def test_params_pipeline_and_not_fitted_like_sklearn():
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError as SkNotFitted
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+
+    ours = TfidfVectorizer(tf="raw", idf="smooth")
+    assert set(SkTfidf().get_params()) <= set(ours.get_params())
+    assert clone(ours).get_params() == ours.get_params()
+    with pytest.raises(SkNotFitted, match="TF-IDF vectorizer is not fitted"):
+        TfidfVectorizer().transform(DOCS)
+    docs = DOCS * 6
+    y = np.arange(len(docs)) % 2
+    grid = {"vec__ngram_range": [(1, 1), (1, 2)], "vec__sublinear_tf": [False, True]}
+    scores = []
+    for vec in (ours, SkTfidf()):
+        pipe = Pipeline([("vec", vec), ("clf", LogisticRegression())])
+        search = GridSearchCV(pipe, grid, cv=2).fit(docs, y)
+        scores.append(search.cv_results_["mean_test_score"])
+    np.testing.assert_allclose(scores[0], scores[1], rtol=0, atol=1e-12)

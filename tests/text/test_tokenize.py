@@ -1,11 +1,23 @@
-"""Penn Treebank tokenisation (checked against NLTK), sentence splitting, stop words."""
+"""Penn Treebank tokenisation (checked against NLTK), sentence splitting, stop words, and
+the pattern tokeniser (checked against scikit-learn's)."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from deepmap.errors import InputError
 from deepmap.text.stopwords import NEGATIONS, english_stop_words, remove_stop_words
-from deepmap.text.tokenize import sentence_split, treebank_agreement, word_tokenize
+from deepmap.text.tokenize import (
+    TOKEN_PATTERN,
+    WORD_VECTOR_PATTERN,
+    sentence_split,
+    token_finder,
+    tokenize,
+    treebank_agreement,
+    word_tokenize,
+)
 
 nltk = pytest.importorskip("nltk")
 from nltk.tokenize import TreebankWordTokenizer  # noqa: E402
@@ -73,3 +85,35 @@ def test_stop_list_is_sklearns():
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     assert english_stop_words() == frozenset(ENGLISH_STOP_WORDS)
+
+
+# ------------------------------------------------------------ tokenize(text, pattern)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"ab_é9 ,.'\n-", "ß", "İ", "²", "\u0301", "東"])))
+def test_tokenize_is_sklearns_tokenizer(text):
+    """The default pattern (run through its faster equivalent) = scikit-learn's tokenizer."""
+    import re
+
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    assert tokenize(text) == CountVectorizer().build_tokenizer()(text)
+    assert tokenize(text) == re.findall(TOKEN_PATTERN, text)
+
+
+def test_tokenize_patterns():
+    text = "It's a 10/10 film, don't miss it!"
+    assert tokenize(text) == ["It", "10", "10", "film", "don", "miss", "it"]
+    assert tokenize(text, WORD_VECTOR_PATTERN, lowercase=True) == [
+        "it's", "a", "10", "10", "film", "don't", "miss", "it",
+    ]  # fmt: skip
+    assert tokenize("ab cd", r"(a)b") == ["a"]  # one group: its text, as re.findall
+    assert token_finder(r"\S+") is token_finder(r"\S+")  # compiled once
+
+
+def test_tokenize_refuses_bad_patterns():
+    with pytest.raises(InputError, match="More than 1 capturing group"):
+        tokenize("ab", r"(a)(b)")
+    with pytest.raises(InputError, match="not a valid regex"):
+        tokenize("ab", r"(unclosed")

@@ -1,37 +1,60 @@
-"""One-hot word vectors and bag-of-words counts, as scikit-learn-compatible estimators.
+"""One-hot word vectors and bag-of-words counts, a drop-in for scikit-learn's CountVectorizer.
 
 Bag-of-words (the map): a document is the vector of its word counts, order discarded, so
 "the dog bit the man" = "the man bit the dog". N-grams put short runs of words back:
-the bigram "not good" is one feature. The vocabulary is chosen as scikit-learn's
-CountVectorizer chooses it (sorted terms, then max_df / min_df, then the max_features most
-frequent), so configured alike the two give identical matrices (tests prove it).
+the bigram "not good" is one feature.
+
+    X[d, j] = number of times term j occurs in document d        (binary=True: 0 or 1)
+
+Every parameter, the vocabulary (sorted terms, then max_df / min_df, then the
+max_features most frequent, ties as scikit-learn) and the errors are scikit-learn's, so the
+same configuration gives the same matrix and feature names (tests/represent/test_bow.py
+checks each parameter against scikit-learn). The terms come from
+`deepmap.represent.analyzer`; with the word analyzer they are counted as integers
+(`deepmap.represent.ngrams`), which is what makes fit_transform about 3x faster.
 """
 
 from __future__ import annotations
 
 import re
-from array import array
+import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from itertools import repeat
-from numbers import Integral
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError as SkNotFittedError
 
 from deepmap.errors import InputError, NotFittedError
+from deepmap.represent import analyzer as an
+from deepmap.represent._checks import check_params, fixed_vocabulary, warn_unused_params
+from deepmap.represent.ngrams import (
+    NgramIndex,
+    count_ngrams,
+    csr_counts,
+    drop_words,
+    fits,
+    ngram_strings,
+    word_ids,
+)
+from deepmap.represent.ngrams import unique_inverse as _unique_inverse  # noqa: F401 (old path)
+from deepmap.represent.vocabulary import df_mask, most_frequent
+from deepmap.text.tokenize import TOKEN_PATTERN, token_finder
 
-__all__ = ["CountVectorizer", "one_hot", "sparsity"]
+__all__ = ["CountVectorizer", "VectorizerNotFittedError", "one_hot", "sparsity"]
 
-TOKEN_PATTERN = r"(?u)\b\w\w+\b"
-# What findall returns for TOKEN_PATTERN, a third faster: a maximal run of word characters
-# starts and ends at a word boundary, so the \b assertions never change a match.
-_FAST_TOKEN_PATTERN = r"\w\w+"
+_FEW_DOCS = 16  # transform of this many documents or fewer: the string path (lower latency)
+
+
+class VectorizerNotFittedError(NotFittedError, SkNotFittedError):
+    """transform before fit: deepmap's NotFittedError and scikit-learn's at once."""
 
 
 def _token_regex(pattern: str) -> re.Pattern:
-    return re.compile(_FAST_TOKEN_PATTERN if pattern == TOKEN_PATTERN else pattern)
+    """The compiled token pattern (kept for callers of the old private helper)."""
+    return token_finder(pattern).__self__
 
 
 def sparsity(X) -> float:
@@ -55,405 +78,318 @@ def one_hot(word: str, vocabulary: dict[str, int]) -> np.ndarray:
     return v
 
 
-def _unique_inverse(codes: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
-    """np.unique(codes, return_inverse=True) for codes in [0, bound).
-
-    When code and position fit together in 63 bits, one packed np.sort (vectorised, far
-    faster than the argsort np.unique uses) gives both the order and the positions.
-    """
-    n = len(codes)
-    shift = max(n - 1, 1).bit_length()
-    if n == 0 or bound.bit_length() + shift > 63:
-        uniq, inverse = np.unique(codes, return_inverse=True)
-        return uniq, inverse.ravel()
-    packed = np.sort((codes << shift) | np.arange(n, dtype=np.int64))
-    ordered = packed >> shift
-    first = np.empty(n, dtype=bool)
-    first[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[packed & ((1 << shift) - 1)] = np.cumsum(first) - 1
-    return ordered[first], inverse
-
-
 class CountVectorizer(TransformerMixin, BaseEstimator):
-    """Bag-of-words (and n-gram) counts as a sparse CSR matrix.
+    """Bag-of-words (and n-gram) counts as a sparse CSR matrix; scikit-learn's parameters.
 
-    Parameters mirror scikit-learn's: `ngram_range=(1, 2)` adds bigrams; `min_df` / `max_df`
-    (int: documents, float: share of documents) drop rare / ubiquitous terms;
-    `max_features` keeps the most frequent; `binary=True` records presence (the one-hot
-    rung); `stop_words` is a collection of words removed before n-grams are formed;
-    `preprocessor` runs on each raw document (default: lowercase).
-    Learned: `vocabulary_` (term -> column), `n_docs_`.
+    input / encoding / decode_error: how documents become str. strip_accents, lowercase,
+    preprocessor: preprocessing. analyzer ("word", "char", "char_wb" or a callable),
+    tokenizer, token_pattern, stop_words ("english" or a list), ngram_range: the terms.
+    min_df / max_df (int: documents, float: share), max_features, vocabulary (a fixed
+    mapping or iterable of terms): which terms. binary: presence instead of counts.
+    Learned: `vocabulary_` (term -> column), `fixed_vocabulary_`, `n_docs_`.
     """
 
     def __init__(
         self,
         *,
-        ngram_range: tuple[int, int] = (1, 1),
-        min_df: int | float = 1,
-        max_df: int | float = 1.0,
-        max_features: int | None = None,
-        binary: bool = False,
+        input: str = "content",
+        encoding: str = "utf-8",
+        decode_error: str = "strict",
+        strip_accents: str | Callable | None = None,
         lowercase: bool = True,
-        stop_words: Iterable[str] | None = None,
         preprocessor: Callable[[str], str] | None = None,
-        token_pattern: str = TOKEN_PATTERN,
+        tokenizer: Callable[[str], list[str]] | None = None,
+        stop_words: str | Iterable[str] | None = None,
+        token_pattern: str | None = TOKEN_PATTERN,
+        ngram_range: tuple[int, int] = (1, 1),
+        analyzer: str | Callable = "word",
+        max_df: int | float = 1.0,
+        min_df: int | float = 1,
+        max_features: int | None = None,
+        vocabulary: Mapping[str, int] | Iterable[str] | None = None,
+        binary: bool = False,
         dtype: type = np.int64,
     ):
-        self.ngram_range = ngram_range
-        self.min_df = min_df
-        self.max_df = max_df
-        self.max_features = max_features
-        self.binary = binary
+        self.input = input
+        self.encoding = encoding
+        self.decode_error = decode_error
+        self.strip_accents = strip_accents
         self.lowercase = lowercase
-        self.stop_words = stop_words
         self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.stop_words = stop_words
         self.token_pattern = token_pattern
+        self.ngram_range = ngram_range
+        self.analyzer = analyzer
+        self.max_df = max_df
+        self.min_df = min_df
+        self.max_features = max_features
+        self.vocabulary = vocabulary
+        self.binary = binary
         self.dtype = dtype
 
-    # ---------------------------------------------------------------- analysis
-    def _validate(self) -> None:
-        lo, hi = self.ngram_range
-        if not (isinstance(lo, Integral) and isinstance(hi, Integral) and 1 <= lo <= hi):
-            raise InputError(
-                f"The 'ngram_range' parameter of CountVectorizer must be (min_n, max_n) with "
-                f"1 <= min_n <= max_n. Got {self.ngram_range!r} instead."
+    # ------------------------------------------------------------------ checks
+    def _validate_params(self) -> None:
+        check_params(self)
+
+    def _validate_vocabulary(self) -> bool:
+        """Sets fixed_vocabulary_ (and vocabulary_ from a fixed `vocabulary`)."""
+        vocabulary = fixed_vocabulary(self.vocabulary)
+        self.fixed_vocabulary_ = vocabulary is not None
+        if vocabulary is not None:
+            self.vocabulary_ = vocabulary
+        return self.fixed_vocabulary_
+
+    def _check_vocabulary(self) -> None:
+        if not hasattr(self, "vocabulary_") and not self._validate_vocabulary():
+            raise VectorizerNotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet: call fit first "
+                "(Vocabulary not fitted or provided)."
             )
-        for name in ("min_df", "max_df"):
-            v = getattr(self, name)
-            if (
-                isinstance(v, bool)
-                or not isinstance(v, Integral | float)
-                or v < 0
-                or (isinstance(v, float) and v > 1)
-            ):
-                raise InputError(
-                    f"The '{name}' parameter of CountVectorizer must be an int >= 0 or a float "
-                    f"in [0, 1]. Got {v!r} instead."
-                )
-        if self.max_features is not None and (
-            not isinstance(self.max_features, Integral) or self.max_features < 1
-        ):
-            raise InputError(
-                "The 'max_features' parameter of CountVectorizer must be a positive int or "
-                f"None. Got {self.max_features!r} instead."
-            )
+        if len(self.vocabulary_) == 0:
+            raise InputError("Vocabulary is empty")
 
-    def build_analyzer(self) -> Callable[[str], list[str]]:
-        """The function from a raw document to its list of terms (words and n-grams)."""
-        find = _token_regex(self.token_pattern).findall
-        pre = self.preprocessor
-        lower = self.lowercase
-        stop = frozenset(self.stop_words) if self.stop_words is not None else None
-        lo, hi = self.ngram_range
+    # ------------------------------------------------------------------ analysis
+    def decode(self, doc) -> str:
+        """The document as str (bytes decoded with `encoding`, `decode_error`)."""
+        return an.decode(doc, self.input, self.encoding, self.decode_error)
 
-        def analyze(doc: str) -> list[str]:
-            if pre is not None:
-                doc = pre(doc)
-            elif lower:
-                doc = doc.lower()
-            tokens = find(doc)
-            if stop is not None:
-                tokens = [t for t in tokens if t not in stop]
-            if hi == 1:
-                return tokens
-            terms = list(tokens) if lo == 1 else []
-            for n in range(max(lo, 2), hi + 1):
-                terms.extend(map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
-            return terms
+    def build_preprocessor(self) -> Callable[[str], str]:
+        return an.build_preprocessor(self.preprocessor, self.strip_accents, self.lowercase)
 
-        return analyze
+    def build_tokenizer(self) -> Callable[[str], list[str]]:
+        return an.build_tokenizer(self.tokenizer, self.token_pattern)
 
-    def _count(self, docs: Iterable[str], vocabulary: dict[str, int], grow: bool):
-        """Integer counts (int64 CSR) of the terms of `docs`; with `grow`, new terms are added.
+    def get_stop_words(self) -> frozenset[str] | None:
+        return an.stop_list(self.stop_words)
 
-        All term ids go into one flat array (the C-level `map` does the dictionary work) and
-        duplicates are summed once at the end, rather than counting document by document.
-        """
-        analyze = self.build_analyzer()
-        ids = array("q")
-        indptr = array("q", [0])
-        if grow:  # an unseen term gets the next id
-            vocab = defaultdict(int, vocabulary)
-            vocab.default_factory = vocab.__len__
-            grow_id = vocab.__getitem__
-        known_id = vocabulary.get
-        minus_one = repeat(-1)  # out-of-vocabulary terms get -1, dropped below
-        for doc in docs:
-            if not isinstance(doc, str):
-                raise InputError(f"documents must be str. Got {type(doc).__name__}.")
-            if grow:
-                ids.extend(map(grow_id, analyze(doc)))
-            else:
-                ids.extend(map(known_id, analyze(doc), minus_one))
-            indptr.append(len(ids))
-        if grow:
-            vocabulary.update(vocab)
-        j = np.frombuffer(ids, dtype=np.int64) if len(ids) else np.zeros(0, np.int64)
-        ptr = np.frombuffer(indptr, dtype=np.int64)
-        if not grow and len(j) and j.min() < 0:  # drop out-of-vocabulary terms
-            doc_of = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
-            keep = j >= 0
-            j = j[keep]
-            ptr = np.concatenate(
-                [[0], np.cumsum(np.bincount(doc_of[keep], minlength=len(ptr) - 1))]
-            )
-        X = sp.csr_matrix(
-            (np.ones(len(j), dtype=np.int64), j.copy(), ptr.copy()),
-            shape=(len(ptr) - 1, len(vocabulary)),
-        )
-        X.sum_duplicates()
-        if self.binary:
-            X.data.fill(1)
-        return X
+    def build_analyzer(self) -> Callable[[object], list[str]]:
+        """The function from a raw document to its list of terms."""
+        decode = self.decode
+        if callable(self.analyzer):
+            return lambda doc: self.analyzer(decode(doc))
+        pre = self.build_preprocessor()
+        if self.analyzer == "char":
+            grams = partial(an.char_ngrams, ngram_range=self.ngram_range)
+        elif self.analyzer == "char_wb":
+            grams = partial(an.char_wb_ngrams, ngram_range=self.ngram_range)
+        else:
+            tokenize, stop, rng = self.build_tokenizer(), self.get_stop_words(), self.ngram_range
+            return lambda doc: an.word_ngrams(tokenize(pre(decode(doc))), rng, stop)
+        return lambda doc: grams(pre(decode(doc)))
 
-    # ---------------------------------------------------------------- fit / transform
-    def fit(self, raw_documents: Iterable[str], y=None) -> CountVectorizer:
+    def _word_ids(self, docs: list):
+        """(ids, indptr, words) of the word analyzer's tokens, stop words dropped."""
+        pre, decode = self.build_preprocessor(), self.decode
+        texts = [pre(decode(d)) for d in docs]
+        default = self.tokenizer is None and self.token_pattern == TOKEN_PATTERN
+        ids, indptr, words = word_ids(texts, None if default else self.build_tokenizer())
+        stop = self.get_stop_words()
+        return drop_words(ids, indptr, words, stop) if stop else (ids, indptr, words)
+
+    # ------------------------------------------------------------------ fit / transform
+    def fit(self, raw_documents: Iterable, y=None) -> CountVectorizer:
         self.fit_transform(raw_documents)
         return self
 
-    def fit_transform(self, raw_documents: Iterable[str], y=None):
+    def fit_transform(self, raw_documents: Iterable, y=None):
         return self._fit_counts(raw_documents).astype(self.dtype, copy=False)
 
-    def transform(self, raw_documents: Iterable[str]):
+    def transform(self, raw_documents: Iterable):
         return self._transform_counts(raw_documents).astype(self.dtype, copy=False)
 
-    # ------------------------------------------------------ integer n-gram fast path
-    # With the default token pattern (tokens hold no spaces), an n-gram is identified by the
-    # ids of its words, coded as one int64 in base V (V = number of distinct words). Counting
-    # then runs in NumPy (np.unique, searchsorted) instead of a Python dict of n-gram strings;
-    # the strings are only built for the kept terms. Results are identical to the dict path.
-    def _word_ids(self, docs: Iterable[str], words: dict[str, int], grow: bool):
-        """Flat word ids of all documents (-1: unknown word) and the document pointers."""
-        find = _token_regex(self.token_pattern).findall
-        pre, lower = self.preprocessor, self.lowercase
-        stop = frozenset(self.stop_words) if self.stop_words is not None else None
-        ids, indptr = array("q"), array("q", [0])
-        if grow:
-            table = defaultdict(int, words)
-            table.default_factory = table.__len__
-            lookup = table.__getitem__
-        for doc in docs:
-            if not isinstance(doc, str):
-                raise InputError(f"documents must be str. Got {type(doc).__name__}.")
-            doc = pre(doc) if pre is not None else (doc.lower() if lower else doc)
-            tokens = find(doc)
-            if stop is not None:
-                tokens = [t for t in tokens if t not in stop]
-            if grow:
-                ids.extend(map(lookup, tokens))
-            else:
-                ids.extend(map(words.get, tokens, repeat(-1)))
-            indptr.append(len(ids))
-        if grow:
-            words.update(table)
-        u = np.frombuffer(ids, dtype=np.int64) if len(ids) else np.zeros(0, np.int64)
-        return u, np.frombuffer(indptr, dtype=np.int64)
+    def _fit_counts(self, raw_documents: Iterable) -> sp.csr_matrix:
+        """Learn the vocabulary (unless fixed); return the int64 counts of its terms."""
+        docs = _as_list(raw_documents)
+        self._validate_params()
+        warn_unused_params(self)
+        self.__dict__.pop("_lookup", None)
+        if self._validate_vocabulary():
+            if self.lowercase and any(any(map(str.isupper, t)) for t in self.vocabulary_):
+                warnings.warn(
+                    "Upper case characters found in vocabulary while 'lowercase' is "
+                    "True. These entries will not be matched with any documents",
+                    stacklevel=2,
+                )
+            X = self._count_known(docs)
+            if self.binary:
+                X.data.fill(1)
+        elif self.analyzer == "word" and (counted := self._fit_word_ids(docs)) is not None:
+            X = counted
+        else:
+            X = self._fit_strings(docs)
+        self.n_docs_ = X.shape[0]
+        return X
 
-    @staticmethod
-    def _ngram_codes(u: np.ndarray, ptr: np.ndarray, n: int, base: int):
-        """Codes and document rows of every n-gram lying inside one document, known words only."""
-        length = len(u) - n + 1
-        if length <= 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        doc = np.repeat(np.arange(len(ptr) - 1, dtype=np.int64), np.diff(ptr))
-        ok = doc[:length] == doc[n - 1 : n - 1 + length]
-        code = u[:length].copy()
-        known = code >= 0
-        for k in range(1, n):
-            part = u[k : k + length]
-            known &= part >= 0
-            code *= base
-            code += part
-        ok &= known
-        return code[ok], doc[:length][ok]
-
-    def _fast_path_ok(self, n_words: int) -> bool:
-        fits = max(n_words, 1) ** self.ngram_range[1] < 2**62
-        return self.token_pattern == TOKEN_PATTERN and fits
-
-    def _fit_counts(self, raw_documents: Iterable[str]) -> sp.csr_matrix:
-        """Learn the vocabulary; return the int64 counts of the kept terms."""
-        self._validate()
-        if isinstance(raw_documents, str):
-            raise InputError("expected an iterable of documents, got one string.")
-        docs = raw_documents if isinstance(raw_documents, list | tuple) else list(raw_documents)
-        words: dict[str, int] = {}
-        u, ptr = self._word_ids(docs, words, grow=True)
-        n_docs = len(ptr) - 1
-        if n_docs == 0:
-            raise InputError("cannot fit a vocabulary on zero documents.")
-        if not self._fast_path_ok(len(words)):
-            return self._fit_counts_dict(docs)
-        base = max(len(words), 1)
+    def _fit_word_ids(self, docs: list) -> sp.csr_matrix | None:
+        """The integer path; None where it does not apply (tokens with spaces, huge codes)."""
+        ids, indptr, words = self._word_ids(docs)
         lo, hi = self.ngram_range
-        rows, cols, uniques, offset = [], [], [], 0
-        for n in range(lo, hi + 1):
-            codes, doc = self._ngram_codes(u, ptr, n, base)
-            if n == 1:  # every word id occurs as a unigram: the ids are the columns
-                uniq, inverse = np.arange(len(words), dtype=np.int64), codes
-            else:
-                uniq, inverse = _unique_inverse(codes, base**n)
-            rows.append(doc)
-            cols.append(inverse + offset)
-            uniques.append(uniq)
-            offset += len(uniq)
-        row, col = np.concatenate(rows), np.concatenate(cols)
-        X = sp.csr_matrix((np.ones(len(row), dtype=np.int64), (row, col)), shape=(n_docs, offset))
-        X.sum_duplicates()
-        keep = self._df_mask(X, n_docs)
-        # Strings only for the terms that survive the document-frequency filter.
-        vocab_words = np.empty(len(words), dtype=object)
-        for w, i in words.items():
-            vocab_words[i] = w
-        terms, term_n, term_code, start = [], [], [], 0
-        for n, uniq in zip(range(lo, hi + 1), uniques, strict=True):
+        if any(" " in w for w in words) or not fits(len(words), hi):
+            return None
+        counted = count_ngrams(ids, indptr, len(words), self.ngram_range)
+        keep = self._df_keep(counted.doc_freqs, len(indptr) - 1)
+        # Strings only for the terms that pass the document-frequency filter.
+        word_of = np.array(words, dtype=object)
+        terms, n_of, codes, start, base = [], [], [], 0, max(len(words), 1)
+        for n, uniq in zip(range(lo, hi + 1), counted.codes, strict=True):
             kept = uniq[keep[start : start + len(uniq)]]
             start += len(uniq)
-            digits = [vocab_words[(kept // base ** (n - 1 - k)) % base] for k in range(n)]
-            terms.extend(digits[0] if n == 1 else map(" ".join, zip(*digits, strict=True)))
-            term_n.append(np.full(len(kept), n))
-            term_code.append(kept)
-        kept_cols = np.where(keep)[0]
-        order = sorted(range(len(terms)), key=terms.__getitem__)
-        kept_cols = kept_cols[order]
-        terms = [terms[i] for i in order]
-        term_n = np.concatenate(term_n)[order]
-        term_code = np.concatenate(term_code)[order]
-        X = X[:, kept_cols]
+            terms.extend(ngram_strings(kept, n, base, word_of))
+            n_of.append(np.full(len(kept), n))
+            codes.append(kept)
+        cols = np.flatnonzero(keep)
+        tfs = counted.doc_freqs if self.binary else counted.counts
+        order = self._select(terms, tfs[cols])
+        new_col = np.full(counted.n_cols, -1, dtype=np.int64)
+        new_col[cols[order]] = np.arange(len(order))
+        X = counted.matrix(new_col, len(order))
         if self.binary:
             X.data.fill(1)
-        sel = self._limit(X)
-        X = X[:, sel]
-        X.sort_indices()
-        self.vocabulary_ = {terms[i]: k for k, i in enumerate(sel)}
-        self.n_docs_ = n_docs
-        # The transform lookup comes free from the codes at hand (derived state, not pickled).
-        term_n, term_code = term_n[sel], term_code[sel]
-        index = {}
-        for n in range(lo, hi + 1):
-            cols_n = np.flatnonzero(term_n == n)
-            by_code = np.argsort(term_code[cols_n])
-            index[n] = (term_code[cols_n][by_code], cols_n[by_code])
-        self.__dict__["_lookup"] = (self.vocabulary_, (words, base, index))
+        # The transform lookup comes free from the codes at hand (derived, not pickled).
+        self.__dict__["_lookup"] = NgramIndex.from_codes(
+            self.vocabulary_,
+            self.ngram_range,
+            words,
+            base,
+            np.concatenate(n_of)[order],
+            np.concatenate(codes)[order],
+        )
         return X
 
-    def _df_mask(self, X: sp.csr_matrix, n_docs: int) -> np.ndarray:
-        max_count = self.max_df if isinstance(self.max_df, Integral) else self.max_df * n_docs
-        min_count = self.min_df if isinstance(self.min_df, Integral) else self.min_df * n_docs
-        if max_count < min_count:
-            raise InputError("max_df corresponds to fewer documents than min_df.")
-        df = np.bincount(X.indices, minlength=X.shape[1])
-        keep = np.ones(X.shape[1], dtype=bool)
-        if max_count < n_docs:
-            keep &= df <= max_count
-        if min_count > 1:
-            keep &= df >= min_count
-        if not keep.any():
-            raise InputError("after pruning, no terms remain; lower min_df or raise max_df.")
-        return keep
-
-    def _limit(self, X: sp.csr_matrix) -> np.ndarray:
-        """Columns kept by max_features (the most frequent; X's columns in sorted-term order)."""
-        if self.max_features is None or X.shape[1] <= self.max_features:
-            return np.arange(X.shape[1])
-        tf = np.asarray(X.sum(axis=0)).ravel()
-        return np.sort((-tf).argsort()[: self.max_features])
-
-    def _fit_counts_dict(self, docs: list[str]) -> sp.csr_matrix:
-        """The general path: a dictionary of term strings (any token pattern, any n)."""
+    def _fit_strings(self, docs: list) -> sp.csr_matrix:
+        """The general path: a dictionary of term strings (any analyzer)."""
         vocabulary: dict[str, int] = {}
-        X = self._count(docs, vocabulary, grow=True)
-        terms = sorted(vocabulary)
-        X = X[:, np.array([vocabulary[t] for t in terms], dtype=np.int64)]
-        kept = np.where(self._df_mask(X, X.shape[0]))[0]
-        X = X[:, kept]
-        sel = self._limit(X)
-        self.vocabulary_ = {terms[kept[i]]: k for k, i in enumerate(sel)}
-        self.n_docs_ = X.shape[0]
-        X = X[:, sel]
+        X = self._count_strings(docs, vocabulary, grow=True)
+        if self.binary:
+            X.data.fill(1)
+        cols = np.flatnonzero(
+            self._df_keep(np.bincount(X.indices, minlength=X.shape[1]), X.shape[0])
+        )
+        terms = list(vocabulary)
+        order = self._select([terms[i] for i in cols], np.asarray(X.sum(axis=0)).ravel()[cols])
+        X = X[:, cols[order]]
         X.sort_indices()
         return X
 
-    def _ngram_lookup(self):
-        """(word ids, base, {n: (sorted codes, columns)}) from `vocabulary_`, built once.
+    def _df_keep(self, doc_freqs: np.ndarray, n_docs: int) -> np.ndarray:
+        if len(doc_freqs) == 0:
+            raise InputError("empty vocabulary; perhaps the documents only contain stop words")
+        return df_mask(doc_freqs, n_docs, self.min_df, self.max_df)
 
-        Derived, not learned: it is rebuilt after unpickling rather than stored on disk.
-        None where the integer path does not apply (custom token pattern, codes too large).
-        """
+    def _select(self, terms: list[str], tfs: np.ndarray) -> np.ndarray:
+        """The positions in `terms` that become columns 0, 1, ...: sorted by term, then the
+        max_features most frequent by `tfs` (ties as scikit-learn). Sets vocabulary_."""
+        order = np.array(sorted(range(len(terms)), key=terms.__getitem__), dtype=np.int64)
+        if self.max_features is not None and len(order) > self.max_features:
+            # scikit-learn sorts the column sums of X in X.sum()'s dtype: the same ties
+            tfs = tfs[order].astype(_sum_dtype(self.dtype))
+            order = order[most_frequent(tfs, self.max_features)]
+        if len(order) == 0:
+            raise InputError(
+                "After pruning, no terms remain. Try a lower min_df or a higher max_df."
+            )
+        self.vocabulary_ = {terms[i]: k for k, i in enumerate(order.tolist())}
+        return order
+
+    def _count_strings(self, docs: list, vocabulary: dict[str, int], grow: bool):
+        """Counts of the analyzer's terms (int64 CSR) over `vocabulary`; with `grow`, unseen
+        terms are added to it, else skipped."""
+        analyze = self.build_analyzer()
+        if grow:
+            table: defaultdict[str, int] = defaultdict(int, vocabulary)
+            table.default_factory = table.__len__  # an unseen term gets the next column
+            term_id = table.__getitem__
+        else:
+            term_id = vocabulary.get
+        rows, cols = [], []
+        for i, doc in enumerate(docs):
+            ids = [j for j in map(term_id, analyze(doc)) if j is not None]
+            cols.extend(ids)
+            rows.extend([i] * len(ids))
+        if grow:
+            vocabulary.update(table)
+        return csr_counts(
+            np.array(rows, dtype=np.int64),
+            np.array(cols, dtype=np.int64),
+            (len(docs), len(vocabulary)),
+        )
+
+    def _count_known(self, docs: list) -> sp.csr_matrix:
+        """Counts of the terms of vocabulary_ (fitted or fixed) in `docs`."""
+        if self.analyzer == "word" and len(docs) > _FEW_DOCS:
+            index = self._ngram_index()
+            ids, indptr, words = self._word_ids(docs)
+            if index.fits and not any(" " in w for w in words):
+                return index.count(ids, indptr, words)
+        return self._count_strings(docs, self.vocabulary_, grow=False)
+
+    def _ngram_index(self) -> NgramIndex:
+        """vocabulary_ as codes, built once (derived: rebuilt after unpickling, not stored)."""
         cached = self.__dict__.get("_lookup")
-        if cached is not None and cached[0] is self.vocabulary_:
-            return cached[1]
-        lookup = None
-        if self.token_pattern == TOKEN_PATTERN:
-            words: dict[str, int] = {}
-            table = defaultdict(int)
-            table.default_factory = table.__len__
-            grouped: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
-            for term, col in self.vocabulary_.items():
-                ids = [table[w] for w in term.split(" ")]
-                g = grouped[len(ids)]
-                g[0].append(ids)
-                g[1].append(col)
-            words = dict(table)
-            base = max(len(words), 1)
-            if base ** max(grouped, default=1) < 2**62:
-                index = {}
-                for n, (ids, cols) in sorted(grouped.items()):
-                    digits = np.array(ids, dtype=np.int64).reshape(len(ids), n)
-                    codes = np.zeros(len(ids), dtype=np.int64)
-                    for k in range(n):
-                        codes = codes * base + digits[:, k]
-                    order = np.argsort(codes)
-                    index[n] = (codes[order], np.array(cols, dtype=np.int64)[order])
-                lookup = (words, base, index)
-        self.__dict__["_lookup"] = (self.vocabulary_, lookup)
-        return lookup
+        if (
+            cached is None
+            or cached.vocabulary is not self.vocabulary_
+            or cached.ngram_range != self.ngram_range
+        ):
+            cached = NgramIndex(self.vocabulary_, self.ngram_range)
+            self.__dict__["_lookup"] = cached
+        return cached
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # may be the live __dict__: copy it
         state.pop("_lookup", None)
         return state
 
-    def _transform_counts(self, raw_documents: Iterable[str]) -> sp.csr_matrix:
-        if not hasattr(self, "vocabulary_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet: call fit first."
-            )
-        if isinstance(raw_documents, str):
-            raise InputError("expected an iterable of documents, got one string.")
-        docs = raw_documents if isinstance(raw_documents, list | tuple) else list(raw_documents)
-        # A handful of documents: the string lookups beat NumPy's per-call overhead.
-        lookup = None if len(docs) <= 16 else self._ngram_lookup()
-        if lookup is None:
-            return self._count(docs, self.vocabulary_, grow=False)
-        words, base, index = lookup
-        u, ptr = self._word_ids(docs, words, grow=False)
-        rows, cols = [], []
-        for n, (codes, columns) in index.items():
-            code, doc = self._ngram_codes(u, ptr, n, base)
-            if len(codes) == 0 or len(code) == 0:
-                continue
-            pos = np.minimum(np.searchsorted(codes, code), len(codes) - 1)
-            hit = codes[pos] == code
-            rows.append(doc[hit])
-            cols.append(columns[pos[hit]])
-        row = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-        col = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-        X = sp.csr_matrix(
-            (np.ones(len(row), dtype=np.int64), (row, col)),
-            shape=(len(ptr) - 1, len(self.vocabulary_)),
-        )
-        X.sum_duplicates()
+    def _transform_counts(self, raw_documents: Iterable) -> sp.csr_matrix:
+        docs = _as_list(raw_documents)
+        self._check_vocabulary()
+        X = self._count_known(docs)
         if self.binary:
             X.data.fill(1)
         return X
 
+    def inverse_transform(self, X) -> list[np.ndarray]:
+        """The terms with a non-zero entry, per row of X (scikit-learn's result)."""
+        from sklearn.utils import check_array
+
+        self._check_vocabulary()
+        X = check_array(X, accept_sparse="csr")
+        names = np.array(list(self.vocabulary_))
+        names = names[np.argsort(np.array(list(self.vocabulary_.values())))]
+        if sp.issparse(X):
+            X = sp.csr_matrix(X)
+            X.eliminate_zeros()
+            X.sort_indices()
+            return [names[X.indices[X.indptr[i] : X.indptr[i + 1]]] for i in range(X.shape[0])]
+        return [names[np.flatnonzero(row)] for row in X]
+
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        if not hasattr(self, "vocabulary_"):
-            raise NotFittedError("call fit first.")
+        """The term of each column, as an object array."""
+        self._check_vocabulary()
         names = np.empty(len(self.vocabulary_), dtype=object)
         for term, j in self.vocabulary_.items():
             names[j] = term
         return names
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+def _sum_dtype(dtype) -> np.dtype:
+    """The dtype of a sparse matrix's sum() (scipy: small ints widen to the platform int)."""
+    dt = np.dtype(dtype)
+    if dt.kind == "u" and np.can_cast(dt, np.uint):
+        return np.dtype(np.uint)
+    if np.can_cast(dt, np.int_):
+        return np.dtype(np.int_)
+    return dt
+
+
+def _as_list(raw_documents: Iterable) -> list:
+    if isinstance(raw_documents, str | bytes):
+        raise InputError("Iterable over raw text documents expected, string object received.")
+    return raw_documents if isinstance(raw_documents, list) else list(raw_documents)

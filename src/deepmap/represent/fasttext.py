@@ -18,7 +18,8 @@ import numpy as np
 from deepmap.errors import InputError
 from deepmap.represent.subword import ngram_buckets
 from deepmap.represent.vectors import KeyedVectors
-from deepmap.represent.word2vec import ProgressFn, Vocab, _SGNSModel
+from deepmap.represent.vocabulary import Vocabulary
+from deepmap.represent.word2vec import ProgressFn, _SGNSModel
 
 __all__ = ["FastText", "FastTextKeyedVectors", "word_vectors"]
 
@@ -71,7 +72,7 @@ class FastText(_SGNSModel):
         if sentences is not None:
             self.train(sentences, progress=progress)
 
-    def _input_rows(self, vocab: Vocab) -> tuple[int, np.ndarray, np.ndarray]:
+    def _input_rows(self, vocab: Vocabulary) -> tuple[int, np.ndarray, np.ndarray]:
         n = len(vocab)
         ptr, idx = [0], []
         for i, w in enumerate(vocab.words):

@@ -11,18 +11,24 @@ scikit-learn's TfidfVectorizer differs in two places, both available here:
 sublinear_tf=True replaces a count c by 1 + log(c) (as sklearn; the map writes log(1 + TF))
 before the relative scaling. The map's IDF gives a term in every document
 log(N/(N+1)) + 1, slightly below 1; sklearn's smooth IDF gives exactly 1.
+
+Code written for scikit-learn keeps working: its `smooth_idf` (True: idf="smooth", False:
+idf="plain") and `use_idf` (False: no IDF) are accepted, and every CountVectorizer
+parameter (analyzer, vocabulary, stop_words, ...) is scikit-learn's. So
+TfidfVectorizer(tf="raw", idf="smooth") -- or (tf="raw", smooth_idf=True) -- equals
+sklearn.feature_extraction.text.TfidfVectorizer() on any input (tests/represent/test_tfidf.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
 
-from deepmap.errors import InputError, NotFittedError
-from deepmap.represent.bow import TOKEN_PATTERN, CountVectorizer
+from deepmap.errors import InputError
+from deepmap.represent.bow import TOKEN_PATTERN, CountVectorizer, VectorizerNotFittedError
 
 __all__ = ["TfidfVectorizer", "idf_weights"]
 
@@ -53,7 +59,10 @@ def _row_sums(values, indptr, per_row, empty: float) -> np.ndarray:
 class TfidfVectorizer(CountVectorizer):
     """Bag-of-words counts re-weighted by TF-IDF (sparse CSR, rows L2-normalised).
 
-    Learned: `vocabulary_`, `idf_` (one weight per column).
+    tf ("relative": count / |d|, the map; "raw": count), idf ("map", "smooth", "plain"),
+    sublinear_tf, norm ("l2", "l1", None); scikit-learn's use_idf and smooth_idf (None: use
+    `idf`); every other parameter is CountVectorizer's. Learned: `vocabulary_`, `idf_`
+    (one weight per column; absent with use_idf=False).
 
     >>> v = TfidfVectorizer().fit(["the film was brilliant", "the film was bad"])
     >>> sorted(v.vocabulary_)
@@ -63,44 +72,76 @@ class TfidfVectorizer(CountVectorizer):
     def __init__(
         self,
         *,
+        input: str = "content",
+        encoding: str = "utf-8",
+        decode_error: str = "strict",
+        strip_accents: str | Callable | None = None,
+        lowercase: bool = True,
+        preprocessor: Callable[[str], str] | None = None,
+        tokenizer: Callable[[str], list[str]] | None = None,
+        analyzer: str | Callable = "word",
+        stop_words: str | Iterable[str] | None = None,
+        token_pattern: str | None = TOKEN_PATTERN,
+        ngram_range: tuple[int, int] = (1, 1),
+        max_df: int | float = 1.0,
+        min_df: int | float = 1,
+        max_features: int | None = None,
+        vocabulary: Mapping[str, int] | Iterable[str] | None = None,
+        binary: bool = False,
+        dtype: type = np.float64,
+        norm: Literal["l2", "l1"] | None = "l2",
+        use_idf: bool = True,
+        smooth_idf: bool | None = None,
+        sublinear_tf: bool = False,
         tf: Literal["relative", "raw"] = "relative",
         idf: IdfKind = "map",
-        sublinear_tf: bool = False,
-        norm: Literal["l2", "l1"] | None = "l2",
-        ngram_range: tuple[int, int] = (1, 1),
-        min_df: int | float = 1,
-        max_df: int | float = 1.0,
-        max_features: int | None = None,
-        binary: bool = False,
-        lowercase: bool = True,
-        stop_words: Iterable[str] | None = None,
-        preprocessor: Callable[[str], str] | None = None,
-        token_pattern: str = TOKEN_PATTERN,
-        dtype: type = np.float64,
     ):
         super().__init__(
-            ngram_range=ngram_range,
-            min_df=min_df,
-            max_df=max_df,
-            max_features=max_features,
-            binary=binary,
+            input=input,
+            encoding=encoding,
+            decode_error=decode_error,
+            strip_accents=strip_accents,
             lowercase=lowercase,
-            stop_words=stop_words,
             preprocessor=preprocessor,
+            tokenizer=tokenizer,
+            analyzer=analyzer,
+            stop_words=stop_words,
             token_pattern=token_pattern,
+            ngram_range=ngram_range,
+            max_df=max_df,
+            min_df=min_df,
+            max_features=max_features,
+            vocabulary=vocabulary,
+            binary=binary,
             dtype=dtype,
         )
+        self.norm = norm
+        self.use_idf = use_idf
+        self.smooth_idf = smooth_idf
+        self.sublinear_tf = sublinear_tf
         self.tf = tf
         self.idf = idf
-        self.sublinear_tf = sublinear_tf
-        self.norm = norm
 
-    def _validate(self) -> None:
-        super()._validate()
+    def _validate_params(self) -> None:
+        super()._validate_params()
         if self.tf not in ("relative", "raw"):
             raise InputError(f"tf must be 'relative' or 'raw'. Got {self.tf!r} instead.")
+        if self.idf not in ("map", "smooth", "plain"):
+            raise InputError(f"idf must be 'map', 'smooth' or 'plain'. Got {self.idf!r} instead.")
         if self.norm not in ("l2", "l1", None):
-            raise InputError(f"norm must be 'l2', 'l1' or None. Got {self.norm!r} instead.")
+            raise InputError(
+                "The 'norm' parameter of TfidfVectorizer must be a str among {'l1', 'l2'} or "
+                f"None. Got {self.norm!r} instead."
+            )
+        if self.smooth_idf is not None and self.idf != "map" and self.idf != self._idf_kind():
+            raise InputError(
+                f"idf={self.idf!r} and smooth_idf={self.smooth_idf!r} disagree: give one of them."
+            )
+
+    def _idf_kind(self) -> IdfKind:
+        if self.smooth_idf is None:
+            return self.idf
+        return "smooth" if self.smooth_idf else "plain"
 
     def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         # Work on the CSR arrays directly: O(nnz), whatever the vocabulary size.
@@ -116,7 +157,8 @@ class TfidfVectorizer(CountVectorizer):
             data += 1.0
         if self.tf == "relative":
             data /= np.repeat(_row_sums(data, X.indptr, per_row, 1.0), per_row)
-        data *= self.idf_[X.indices]
+        if self.use_idf:
+            data *= self.idf_[X.indices]
         if self.norm is not None:
             if self.norm == "l2":
                 row = np.sqrt(_row_sums(data * data, X.indptr, per_row, 0.0))
@@ -132,11 +174,14 @@ class TfidfVectorizer(CountVectorizer):
 
     def fit_transform(self, raw_documents, y=None):
         counts = self._fit_counts(raw_documents)
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        self.idf_ = idf_weights(df, counts.shape[0], self.idf)
+        self.__dict__.pop("idf_", None)
+        if self.use_idf:
+            df = np.bincount(counts.indices, minlength=counts.shape[1])
+            self.idf_ = idf_weights(df, counts.shape[0], self._idf_kind())
+        self._fitted_tfidf_ = True
         return self._weigh(counts)
 
     def transform(self, raw_documents):
-        if not hasattr(self, "idf_"):
-            raise NotFittedError("This TfidfVectorizer instance is not fitted yet: call fit first.")
+        if not getattr(self, "_fitted_tfidf_", False) and not hasattr(self, "idf_"):
+            raise VectorizerNotFittedError("The TF-IDF vectorizer is not fitted: call fit first.")
         return self._weigh(self._transform_counts(raw_documents))

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import numpy as np
 
 from deepmap.errors import InputError
 from deepmap.represent.vectors import KeyedVectors
+from deepmap.represent.vocabulary import Vocabulary, count_vocabulary
 
 __all__ = ["Vocab", "Word2Vec", "build_vocab", "encode"]
 
@@ -35,38 +34,28 @@ _CHUNK_WORDS = 10_000  # sentences are grouped into chunks of about this many wo
 _BLOCK_WORDS = 400_000  # words per call into the compiled engine, between progress updates
 
 
-@dataclass
-class Vocab:
-    """Words kept (count >= min_count), most frequent first, and their counts."""
-
-    words: list[str]
-    counts: np.ndarray
-
-    def __post_init__(self):
-        self.index = {w: i for i, w in enumerate(self.words)}
-
-    def __len__(self) -> int:
-        return len(self.words)
+#: The trainers' vocabulary is the shared one (terms, counts, doc_freqs, index; .words).
+Vocab = Vocabulary
 
 
-def build_vocab(sentences: Sequence[Sequence[str]], min_count: int) -> Vocab:
-    """Count words; keep those seen at least min_count times (ties broken alphabetically)."""
+def build_vocab(sentences: Sequence[Sequence[str]], min_count: int) -> Vocabulary:
+    """Count words; keep those seen at least min_count times, most frequent first (ties
+    broken alphabetically): deepmap.represent.vocabulary with order="frequency"."""
     if min_count < 1:
         raise InputError(f"min_count must be at least 1. Got {min_count}.")
-    counts = Counter(w for s in sentences for w in s)
-    if not counts:
+    counted = count_vocabulary(sentences)
+    if not len(counted):
         raise InputError("the corpus is empty: no words to train on.")
-    kept = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
-    if not kept:
-        top = max(counts.values())
+    top = int(counted.counts.max())
+    if top < min_count:
         raise InputError(
             f"no word occurs min_count={min_count} times (the most frequent occurs {top}); "
             "lower --min-count or give a larger corpus."
         )
-    return Vocab(kept, np.array([counts[w] for w in kept], dtype=np.int64))
+    return counted.prune(min_count=min_count, order="frequency")
 
 
-def encode(sentences: Sequence[Sequence[str]], vocab: Vocab) -> tuple[np.ndarray, np.ndarray]:
+def encode(sentences: Sequence[Sequence[str]], vocab: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
     """Word ids of the words in the vocabulary (others dropped, as gensim), and sentence
     offsets: sentence s is ids[ptr[s]:ptr[s + 1]]."""
     index = vocab.index
@@ -134,7 +123,7 @@ class _SGNSModel:
         self.words_per_second = 0.0
 
     # Subclasses: number of input rows and the rows of each word.
-    def _input_rows(self, vocab: Vocab) -> tuple[int, np.ndarray, np.ndarray]:
+    def _input_rows(self, vocab: Vocabulary) -> tuple[int, np.ndarray, np.ndarray]:
         n = len(vocab)
         return n, np.arange(n + 1, dtype=np.int64), np.arange(n, dtype=np.int64)
 

@@ -2,15 +2,27 @@
 
 from deepmap.text.clean import clean, clean_stages
 from deepmap.text.stopwords import NEGATIONS, english_stop_words, remove_stop_words
-from deepmap.text.tokenize import sentence_split, treebank_agreement, word_tokenize
+from deepmap.text.tokenize import (
+    TOKEN_PATTERN,
+    WORD_VECTOR_PATTERN,
+    sentence_split,
+    token_finder,
+    tokenize,
+    treebank_agreement,
+    word_tokenize,
+)
 
 __all__ = [
     "NEGATIONS",
+    "TOKEN_PATTERN",
+    "WORD_VECTOR_PATTERN",
     "clean",
     "clean_stages",
     "english_stop_words",
     "remove_stop_words",
     "sentence_split",
+    "token_finder",
+    "tokenize",
     "treebank_agreement",
     "word_tokenize",
 ]

@@ -1,4 +1,8 @@
-"""Stage 2: sentence splitting and Penn-Treebank-style word tokenisation.
+"""Stage 2: word tokens by pattern, sentence splitting, Penn-Treebank-style tokenisation.
+
+`tokenize(text, pattern)` is the one regex tokeniser of deepmap: the bag-of-words
+vectorisers use scikit-learn's pattern (TOKEN_PATTERN, runs of two or more word
+characters), the word-vector corpus its own (WORD_VECTOR_PATTERN, keeps "don't" whole).
 
 Penn Treebank conventions (the map): punctuation is its own token and clitics split off
 the word: "it's" -> ["it", "'s"], "don't" -> ["do", "n't"], "cannot" -> ["can", "not"];
@@ -10,9 +14,59 @@ measured on real text (tests/text/test_tokenize.py, `treebank_agreement`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 
-__all__ = ["sentence_split", "treebank_agreement", "word_tokenize"]
+from deepmap.errors import InputError
+from deepmap.validate import short
+
+__all__ = [
+    "TOKEN_PATTERN",
+    "WORD_VECTOR_PATTERN",
+    "sentence_split",
+    "token_finder",
+    "tokenize",
+    "treebank_agreement",
+    "word_tokenize",
+]
+
+#: scikit-learn's default token_pattern: a run of two or more word characters.
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+#: The word-vector trainers' pattern (applied to lower-cased text): letters, digits, apostrophes.
+WORD_VECTOR_PATTERN = r"[a-z0-9']+"
+# What findall returns for TOKEN_PATTERN, a third faster: a maximal run of word characters
+# starts and ends at a word boundary, so the \b assertions never change a match.
+_EQUIVALENT = {TOKEN_PATTERN: r"\w\w+"}
+
+
+@lru_cache(maxsize=64)
+def token_finder(pattern: str = TOKEN_PATTERN) -> Callable[[str], list[str]]:
+    """The function text -> tokens for a regex `pattern` (its compiled findall).
+
+    As scikit-learn: a pattern with one capturing group yields that group; more than one
+    group is refused.
+    """
+    try:
+        regex = re.compile(_EQUIVALENT.get(pattern, pattern))
+    except (re.error, TypeError) as e:
+        raise InputError(f"token pattern {short(pattern)!r} is not a valid regex: {e}.") from None
+    if regex.groups > 1:
+        raise InputError(
+            "More than 1 capturing group in token pattern. Only a single group should be captured."
+        )
+    return regex.findall
+
+
+def tokenize(text: str, pattern: str = TOKEN_PATTERN, *, lowercase: bool = False) -> list[str]:
+    """Every non-overlapping match of `pattern` in `text`, left to right (re.findall).
+
+    >>> tokenize("It's a 10/10 film!")
+    ['It', '10', '10', 'film']
+    >>> tokenize("It's a 10/10 film!", WORD_VECTOR_PATTERN, lowercase=True)
+    ["it's", 'a', '10', '10', 'film']
+    """
+    return token_finder(pattern)(text.lower() if lowercase else text)
+
 
 _Rule = tuple[re.Pattern[str], str]
 
