@@ -122,8 +122,10 @@ def test_counts_orders_and_errors():
         build_vocabulary([[], []])
     with pytest.raises(InputError, match="min_count"):
         build_vocabulary([["a"]], min_count=0)
-    with pytest.raises(InputError, match="no terms remain"):
+    with pytest.raises(InputError, match=r"min_count=2 times \(the most frequent occurs 1 "):
         build_vocabulary([["a"]], min_count=2)
+    with pytest.raises(InputError, match="no terms remain"):
+        build_vocabulary([["a", "b"], ["a"]], max_df=0.4)
     with pytest.raises(InputError, match="order"):
         v.prune(order="random")
     with pytest.raises(InputError, match="not one string"):

@@ -27,8 +27,8 @@ from deepmap.classify._checks import check_fitted, check_param_int, check_seed_p
 from deepmap.classify.preprocess import preprocess
 from deepmap.errors import InputError
 from deepmap.represent import CountVectorizer, TfidfVectorizer
-from deepmap.represent.bow import TOKEN_PATTERN, _token_regex
 from deepmap.represent.embeddings import METHODS, train_vectors
+from deepmap.text.tokenize import token_finder
 
 __all__ = ["EmbeddingMean"]
 
@@ -87,7 +87,7 @@ class EmbeddingMean(TransformerMixin, BaseEstimator):
 
             kv = load_vectors(self.vectors)
         else:
-            find = _token_regex(TOKEN_PATTERN).findall
+            find = token_finder()
             kv, _ = train_vectors(
                 self.method, [find(d) for d in docs], dim=self.dim, window=self.window,
                 min_count=self.min_count, seed=self.seed,

@@ -28,7 +28,8 @@ from deepmap.classify._checks import (
 )
 from deepmap.classify.preprocess import preprocess
 from deepmap.errors import InputError
-from deepmap.represent.bow import TOKEN_PATTERN, _token_regex
+from deepmap.represent.vocabulary import build_vocabulary
+from deepmap.text.tokenize import token_finder
 
 __all__ = ["FastTextClassifier"]
 
@@ -57,7 +58,7 @@ class FastTextClassifier(ClassifierMixin, BaseEstimator):
 
     def _ids(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Flat feature ids of all documents (words, then hashed bigrams) and offsets."""
-        find = _token_regex(TOKEN_PATTERN).findall
+        find = token_finder()
         get = self.vocab_.get
         flat, offsets = [], [0]
         nw = len(self.vocab_)
@@ -86,8 +87,6 @@ class FastTextClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, texts: Sequence[str], y: Any) -> FastTextClassifier:
         """Train on raw `texts` and their labels `y` (at least two classes)."""
-        from collections import Counter
-
         import torch
 
         self._check_params()
@@ -95,10 +94,9 @@ class FastTextClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, yi = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise InputError("fastText needs at least two classes.")
-        find = _token_regex(TOKEN_PATTERN).findall
-        counts = Counter(tok for t in texts for tok in find(preprocess(t)))
-        words = sorted(w for w, c in counts.items() if c >= self.min_count)
-        self.vocab_ = {w: i for i, w in enumerate(words)}
+        find = token_finder()
+        tokens = (find(preprocess(t)) for t in texts)
+        self.vocab_ = build_vocabulary(tokens, min_count=self.min_count).index
         flat, offsets = self._ids(texts)
         lengths = np.diff(np.r_[offsets, len(flat)])
         torch.manual_seed(self.seed)

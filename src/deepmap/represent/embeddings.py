@@ -4,12 +4,12 @@ evaluation (analogies, wordsim353, the map's cosine bands)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from deepmap.errors import InputError
 from deepmap.represent.vectors import KeyedVectors
+from deepmap.text.tokenize import WORD_VECTOR_PATTERN, token_finder
 from deepmap.validate import check_int, check_seed, short
 
 __all__ = [
@@ -58,7 +58,7 @@ def check_train_args(
     check_seed(seed, n["seed"])
 
 
-_TOKENS = re.compile(r"[a-z0-9']+").findall
+_TOKENS = token_finder(WORD_VECTOR_PATTERN)
 
 
 def corpus_sentences(data: str = "bundled") -> list[list[str]]:

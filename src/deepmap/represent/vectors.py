@@ -7,12 +7,12 @@ b - a + c (king - man + woman -> queen), the three query words excluded.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from deepmap.errors import InputError
+from deepmap.represent.vocabulary import build_vocabulary
 from deepmap.validate import short
 
 __all__ = [
@@ -177,8 +177,7 @@ def cooccurrence(
     if window < 1 or min_count < 1:
         raise InputError("window and min_count must be at least 1.")
     sentences = [list(s) for s in sentences]
-    counts = Counter(w for s in sentences for w in s)
-    vocab = sorted((w for w, c in counts.items() if c >= min_count), key=lambda w: (-counts[w], w))
+    vocab = build_vocabulary(sentences, min_count=min_count, order="frequency").terms
     if not vocab:
         raise InputError(f"no word occurs at least min_count={min_count} times.")
     index = {w: i for i, w in enumerate(vocab)}

@@ -85,6 +85,12 @@ class Vocabulary:
         kept = alpha[keep[alpha]]
         if max_features is not None:
             kept = kept[most_frequent(self.counts[kept], max_features)]
+        if len(kept) == 0 and min_count > 1 and self.terms:
+            top = int(self.counts.max())
+            raise InputError(
+                f"no term occurs at least min_count={min_count} times (the most frequent "
+                f"occurs {top:,} times); lower min_count."
+            )
         if len(kept) == 0:
             raise InputError(
                 "After pruning, no terms remain. Try a lower min_df or a higher max_df."
