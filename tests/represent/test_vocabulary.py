@@ -125,7 +125,7 @@ def test_counts_orders_and_errors():
     with pytest.raises(InputError, match=r"min_count=2 times \(the most frequent occurs 1 "):
         build_vocabulary([["a"]], min_count=2)
     with pytest.raises(InputError, match="no terms remain"):
-        build_vocabulary([["a", "b"], ["a"]], max_df=0.4)
+        build_vocabulary([["a", "b"], ["a", "b"], ["c"]], min_df=3)
     with pytest.raises(InputError, match="order"):
         v.prune(order="random")
     with pytest.raises(InputError, match="not one string"):
