@@ -13,9 +13,7 @@ loader on first call, and its `locate` says where the data is without reading it
     not found         not here and not downloadable: the note says where to put it
     user path         a format for your own files, given with --data PATH
 
-A new dataset is one `register(Dataset(...))` call here (or in its loader module for a
-dataset the listing may skip). The loader modules' own `register` calls of a name declared
-here are accepted and ignored.
+A new dataset is one `register(Dataset(...))` call here; a name registered twice is refused.
 """
 
 from __future__ import annotations
