@@ -91,3 +91,8 @@ def agreement_cmd(
     )
     for s in differ[:5]:
         echo(f"  differs: {s}")
+
+
+from deepmap.cli import nlp_stem  # noqa: E402
+
+app.command("stem")(nlp_stem.stem_cmd)
