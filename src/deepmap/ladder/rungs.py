@@ -30,6 +30,7 @@ from deepmap.classify import NBSVM, EmbeddingMean, FastTextClassifier, LinearCla
 from deepmap.classify.preprocess import preprocess
 from deepmap.errors import InputError
 from deepmap.represent import CountVectorizer, TfidfVectorizer
+from deepmap.text.porter import StemTokenizer
 
 __all__ = [
     "DEFAULT_RUNGS",
@@ -230,6 +231,10 @@ RUNG_TABLE: tuple[RungSpec, ...] = (
     RungSpec("vectors-tfidf-mean", "pretrained vectors (--vectors), TF-IDF-weighted mean",
              "pretrained vectors with the telling words weighted up",
              _pooled("pretrained", "tfidf"), _POOLED_LOGISTIC, scale=True, needs_vectors=True),
+    RungSpec("tfidf-stem", "TF-IDF over Porter stems",
+             "word forms share one feature: loved, loves, loving -> love (C as tfidf's)",
+             Step(TfidfVectorizer, {**_WORDS, "tokenizer": StemTokenizer(), "token_pattern": None}),
+             _linear(16.0)),
 )  # fmt: skip
 
 RUNGS: dict[str, Rung] = {}
