@@ -232,9 +232,9 @@ RUNG_TABLE: tuple[RungSpec, ...] = (
              "pretrained vectors with the telling words weighted up",
              _pooled("pretrained", "tfidf"), _POOLED_LOGISTIC, scale=True, needs_vectors=True),
     RungSpec("tfidf-stem", "TF-IDF over Porter stems",
-             "word forms share one feature: loved, loves, loving -> love (C as tfidf's)",
+             "word forms share one feature: loved, loves, loving -> love",
              Step(TfidfVectorizer, {**_WORDS, "tokenizer": StemTokenizer(), "token_pattern": None}),
-             _linear(16.0)),
+             _linear(4.0)),
 )  # fmt: skip
 
 RUNGS: dict[str, Rung] = {}
