@@ -26,3 +26,8 @@ __all__ = [
     "treebank_agreement",
     "word_tokenize",
 ]
+
+# ---- issue 12, stage 5: the Porter stemmer (deepmap.text.porter) ----
+from deepmap.text.porter import PorterStemmer, StemTokenizer, porter_stem
+
+__all__ += ["PorterStemmer", "StemTokenizer", "porter_stem"]
