@@ -45,8 +45,8 @@ literal characters "*d" loses the "*" (NLTK matches its rule marker "*d" as a su
 >>> s = PorterStemmer()
 >>> [s.stem(w) for w in ["caresses", "ponies", "studies", "relational", "generously"]]
 ['caress', 'poni', 'studi', 'relat', 'gener']
->>> PorterStemmer(mode="original").stem("generously")
-'gener'
+>>> PorterStemmer(mode="original").stem("dying"), PorterStemmer().stem("dying")
+('dy', 'die')
 """
 
 from __future__ import annotations
@@ -399,10 +399,8 @@ class StemTokenizer:
         return (StemTokenizer, (self.mode, self.pattern))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, StemTokenizer) and (other.mode, other.pattern) == (
-            self.mode,
-            self.pattern,
-        )
+        same = isinstance(other, StemTokenizer) and other.pattern == self.pattern
+        return same and other.mode == self.mode
 
     def __hash__(self) -> int:
         return hash((StemTokenizer, self.mode, self.pattern))
