@@ -77,6 +77,7 @@ class Forest:
     def _tree(self, key: NodeKey, index: int, memo: dict) -> Tree:
         if (key, index) in memo:
             return memo[key, index]
+        wanted = index
         for production, children in self.nodes[key]:
             sizes = [1 if isinstance(c, str) else self.counts[c] for c in children]
             total = 1
@@ -91,7 +92,7 @@ class Forest:
                 rest, own = divmod(rest, size)  # mixed radix: the last child varies fastest
                 built.append(child if isinstance(child, str) else self._tree(child, own, memo))
             tree = Tree(production.lhs.symbol, tuple(reversed(built)))
-            memo[key, index] = tree
+            memo[key, wanted] = tree
             return tree
         raise AssertionError("index within count but past every alternative")  # unreachable
 

@@ -160,8 +160,8 @@ class Grammar:
                 continue
             close = difflib.get_close_matches(word, sorted(self.terminals), n=3, cutoff=0.6)
             lower = word.lower()
-            if lower != word and lower in self.terminals and lower not in close:
-                close.insert(0, lower)
+            if lower != word and lower in self.terminals:  # "The": say "the" first
+                close = [lower, *(c for c in close if c != lower)][:3]
             hint = f"; close: {', '.join(repr(c) for c in close)}" if close else ""
             raise UnknownWordError(
                 f"word {position} {short(word, 40)!r} is not in the grammar's lexicon "
