@@ -223,3 +223,17 @@ def test_random_grammars_match_nltk(grammar, seed, noise):
     trees = assert_matches_nltk(grammar, words)
     assert len(trees) == forest.count
     assert Counter(trees).most_common(1)[0][1] == 1 if trees else True
+
+
+# ------------------------------------------------------------------ the verify claim
+def test_the_maps_claim_agrees_and_can_fail(monkeypatch):
+    pytest.importorskip("nltk")
+    from deepmap.verify import parse_claims
+
+    (claim,) = parse_claims.CLAIMS
+    result = claim.check()
+    assert result.status == "agrees", result
+    assert result.ours == result.reference == claim.map_value
+    monkeypatch.setattr(parse_claims, "SENTENCE", "I saw the man with the telescope")
+    result = claim.check()  # two trees, neither the map's: the claim must fail
+    assert result.status == "FAILS" and len(result.ours) == 2
