@@ -8,7 +8,7 @@ import random
 from collections import Counter
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from deepmap.errors import InputError
@@ -169,16 +169,23 @@ def test_pretty_and_bracketed():
 NONTERMINALS = [NT("S"), NT("A"), NT("B"), NT("C")]
 TERMINALS = ["a", "b", "c"]
 SYMBOL = st.sampled_from([*NONTERMINALS, *TERMINALS])
-RHS = st.one_of(st.just(()), st.lists(SYMBOL, min_size=1, max_size=3).map(tuple))
 
 
 @st.composite
 def grammars(draw) -> Grammar:
+    """Random grammars over S, A, B, C and a, b, c; with or without empty rules and unit
+    rules (A -> B), so that about half cannot have a cycle and none is thrown away."""
+    empty, units = draw(st.booleans()), draw(st.booleans())
+    rhs = st.lists(SYMBOL, min_size=0 if empty else 1, max_size=3).map(tuple)
+    if not units:
+        rhs = rhs.filter(lambda r: len(r) != 1 or isinstance(r[0], str))
     productions = [
-        Production(lhs, rhs)
+        Production(lhs, r)
         for lhs in NONTERMINALS
-        for rhs in draw(st.lists(RHS, min_size=1, max_size=3, unique=True))
+        for r in draw(st.lists(rhs, min_size=1, max_size=4, unique=True))
     ]
+    if draw(st.booleans()):  # S -> S S: every sentence of 3+ S's is ambiguous
+        productions.append(Production(NONTERMINALS[0], (NONTERMINALS[0], NONTERMINALS[0])))
     try:
         return Grammar(NONTERMINALS[0], productions)
     except GrammarError:  # a cycle: infinitely many trees, refused by design
@@ -220,6 +227,8 @@ def test_random_grammars_match_nltk(grammar, seed, noise):
     assume(forest.count <= 300)
     if not noise:
         assert forest.count >= 1  # it generated the sentence, so it must parse it
+    event(f"trees: {min(forest.count, 3)}{'+' if forest.count > 3 else ''}")
+    event(f"empty rules: {bool(grammar.nullable)}")
     trees = assert_matches_nltk(grammar, words)
     assert len(trees) == forest.count
     assert Counter(trees).most_common(1)[0][1] == 1 if trees else True
@@ -237,3 +246,18 @@ def test_the_maps_claim_agrees_and_can_fail(monkeypatch):
     monkeypatch.setattr(parse_claims, "SENTENCE", "I saw the man with the telescope")
     result = claim.check()  # two trees, neither the map's: the claim must fail
     assert result.status == "FAILS" and len(result.ours) == 2
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_random_sentences_of_the_map_grammar_match_nltk(seed):
+    """Sentences generated from the map's grammar (PPs stacked on NPs and VPs: often
+    ambiguous): our tree set equals NLTK's."""
+    grammar = map_grammar()
+    words = generate(grammar, random.Random(seed), budget=80)
+    assume(words is not None and len(words) <= 14)
+    forest = ChartParser(grammar).parse(words)
+    assume(forest.count <= 200)
+    event(f"trees: {min(forest.count, 3)}{'+' if forest.count > 3 else ''}")
+    assert forest.count >= 1
+    assert len(assert_matches_nltk(grammar, words)) == forest.count

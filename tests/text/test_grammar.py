@@ -133,3 +133,13 @@ def test_unknown_word_names_the_word_and_close_ones():
         g.check_coverage(["the", "cta"])
     with pytest.raises(UnknownWordError, match=r"word 1 'The'.*close: 'the'"):
         g.check_coverage(["The", "cat"])
+
+
+def test_docstring_examples():
+    import doctest
+
+    from deepmap.text import chart, grammar, tree
+
+    for module in (grammar, chart, tree):
+        failed, tried = doctest.testmod(module)
+        assert tried > 0 and failed == 0, module.__name__
