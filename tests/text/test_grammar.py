@@ -143,3 +143,11 @@ def test_docstring_examples():
     for module in (grammar, chart, tree):
         failed, tried = doctest.testmod(module)
         assert tried > 0 and failed == 0, module.__name__
+
+
+def test_a_grammar_built_in_code_is_validated_too():
+    s, a = NT("S"), NT("A")
+    with pytest.raises(GrammarError, match=r"^<string>: A is used in `S -> A 'x'`"):
+        Grammar(s, [Production(s, (a, "x"))])
+    with pytest.raises(GrammarError, match=r"^<string>: S => A => S"):
+        Grammar(s, [Production(s, (a,)), Production(a, (s,)), Production(a, ("x",))])

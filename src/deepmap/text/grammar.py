@@ -179,6 +179,10 @@ class Grammar:
         )
 
     # ------------------------------------------------------------------ checks
+    def _at(self, p: Production) -> str:
+        """Where a production was read: "FILE, line N" (just the source when built in code)."""
+        return f"{self.source}, line {p.line}" if p.line else self.source
+
     def _validate(self) -> None:
         if self.start not in self._by_lhs:
             raise GrammarError(f"{self.source}: the start symbol {self.start} has no rule.")
@@ -186,14 +190,14 @@ class Grammar:
             for s in p.rhs:
                 if isinstance(s, Nonterminal) and s not in self._by_lhs:
                     raise GrammarError(
-                        f"{self.source}, line {p.line}: {s} is used in `{p}` but has no rule "
+                        f"{self._at(p)}: {s} is used in `{p}` but has no rule "
                         f"(a word? quote it: '{s}')."
                     )
         cycle = _cycle(self._productions, self.nullable)
         if cycle:
             chain = " => ".join(str(p.lhs) for p in cycle) + f" => {cycle[0].lhs}"
             raise GrammarError(
-                f"{self.source}, line {cycle[0].line}: {chain}: a symbol derives itself, so a "
+                f"{self._at(cycle[0])}: {chain}: a symbol derives itself, so a "
                 "sentence would have infinitely many parse trees; remove the cycle."
             )
 
