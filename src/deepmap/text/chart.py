@@ -64,9 +64,6 @@ class Forest:
     def count(self) -> int:
         return self.counts.get(self.root, 0)
 
-    def __len__(self) -> int:
-        return self.count
-
     def tree(self, index: int) -> Tree:
         """Tree number `index` (0 <= index < count), in a fixed order: the grammar's rule
         order at each node, then the split points left to right."""
