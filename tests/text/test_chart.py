@@ -150,7 +150,10 @@ def test_bad_input():
         ChartParser(CONJ).parse(["a"] * 201)
     with pytest.raises(InputError, match="'b' is not in the grammar's lexicon"):
         ChartParser(CONJ).parse(["a", "and", "b"])
+    with pytest.raises(InputError, match="sequence of strings"):
+        ChartParser(CONJ).parse(["a", 1])
     assert parse([]).count == 0 and "empty sentence" in parse([]).stuck
+    assert ChartParser(CONJ).parse(w for w in ["a", "and", "a"]).count == 1  # any iterable
 
 
 def test_pretty_and_bracketed():

@@ -27,7 +27,7 @@ symbol that derives itself), so every count is finite. Equal as tree sets to
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from deepmap.errors import InputError
@@ -160,13 +160,15 @@ class ChartParser:
                         agenda.append(it)
         return columns
 
-    def parse(self, words: Sequence[str]) -> Forest:
-        """Every parse of `words` (a sequence of tokens) as a Forest; `forest.count` is 0
-        when the sentence does not parse and `forest.stuck` says where the chart stopped.
-        UnknownWordError (deepmap.text.grammar) names a word missing from the lexicon."""
+    def parse(self, words: Iterable[str]) -> Forest:
+        """Every parse of `words` (tokens: a list, tuple or any iterable) as a Forest;
+        `forest.count` is 0 when the sentence does not parse and `forest.stuck` says where
+        the chart stopped. UnknownWordError (deepmap.text.grammar) names a word missing
+        from the lexicon."""
+        if not isinstance(words, str):
+            words = tuple(words)
         if isinstance(words, str) or not all(isinstance(w, str) for w in words):
             raise InputError("words must be a sequence of strings (split the sentence first).")
-        words = tuple(words)
         if len(words) > MAX_WORDS:
             raise InputError(f"a sentence of {len(words)} words; at most {MAX_WORDS}.")
         self.grammar.check_coverage(words)
