@@ -34,9 +34,9 @@ def nltk_trees(grammar: Grammar, words: list[str]) -> set[Tree]:
 def assert_matches_nltk(grammar: Grammar, words: list[str]) -> list[Tree]:
     trees = list(ChartParser(grammar).parse(words).iter_trees())
     assert len(trees) == len(set(trees)), "the same tree twice"
-    assert set(trees) == nltk_trees(grammar, words)
     for t in trees:
-        assert_valid(grammar, t, words)
+        assert_valid(grammar, t, words)  # checked before NLTK, which may be missing (skip)
+    assert set(trees) == nltk_trees(grammar, words)
     return trees
 
 
@@ -82,8 +82,8 @@ CASES = [
 @pytest.mark.parametrize(("grammar", "sentence", "count"), CASES)
 def test_tree_set_equals_nltk(grammar, sentence, count):
     words = sentence.split()
-    trees = assert_matches_nltk(grammar, words)
-    assert len(trees) == count == ChartParser(grammar).parse(words).count
+    assert ChartParser(grammar).parse(words).count == count
+    assert len(assert_matches_nltk(grammar, words)) == count
 
 
 def test_the_maps_sentence_and_the_pp_attachment():
