@@ -96,3 +96,6 @@ def agreement_cmd(
 from deepmap.cli import nlp_stem  # noqa: E402
 
 app.command("stem")(nlp_stem.stem_cmd)
+from deepmap.cli import nlp_parse  # noqa: E402
+
+app.command("parse")(nlp_parse.parse_cmd)

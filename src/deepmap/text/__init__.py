@@ -31,3 +31,30 @@ __all__ = [
 from deepmap.text.porter import PorterStemmer, StemTokenizer, porter_stem
 
 __all__ += ["PorterStemmer", "StemTokenizer", "porter_stem"]
+
+# ---- issue 12, item 3: context-free grammars and the chart parser (deepmap nlp parse)
+from deepmap.text.chart import ChartParser, Forest, TooManyParsesError
+from deepmap.text.grammar import (
+    Grammar,
+    GrammarError,
+    Nonterminal,
+    Production,
+    UnknownWordError,
+    load_grammar,
+    map_grammar,
+)
+from deepmap.text.tree import Tree
+
+__all__ += [
+    "ChartParser",
+    "Forest",
+    "Grammar",
+    "GrammarError",
+    "Nonterminal",
+    "Production",
+    "TooManyParsesError",
+    "Tree",
+    "UnknownWordError",
+    "load_grammar",
+    "map_grammar",
+]
