@@ -6,8 +6,9 @@ triple (subject, ROOT, object) or none.
 
 `extract_svo` extends it, clause by clause (every verb, not only the ROOT):
 - passives: "the film was directed by Steven Spielberg" (nsubjpass + agent -> pobj) is
-  normalised to the active triple (Steven Spielberg, direct, film) with passive=True;
-  a passive with no agent ("the film was released") gives no triple;
+  normalised to the active triple (Steven Spielberg, direct, film) with passive=True,
+  also "written and directed by X" (two triples) and "scenes cut by censors"; a passive
+  with no agent ("the film was released") gives no triple;
 - conjunctions: conjoined subjects and objects give one triple each ("John and Mary
   liked the plot and the music" -> four); a conjoined verb with no subject of its own
   shares the first verb's subject ("I laughed and cried");
@@ -92,14 +93,19 @@ def _phrase(core: Span) -> Span:
 
 
 def _core(token: Token) -> Span:
-    """The token with its compound modifiers just before it: "Steven Spielberg"."""
-    start = token.i
-    for child in reversed(list(token.lefts)):
-        if child.dep_ == "compound" and child.right_edge.i == start - 1:
-            start = child.left_edge.i
+    """The token with the compound words just before it ("Steven Spielberg", "drift net
+    fishing", "Twentieth Century-Fox"): walk left while the word is a compound (or a hyphen
+    inside one) whose head lies in the span."""
+    doc, start = token.doc, token.i
+    while start > 0:
+        prev = doc[start - 1]
+        inside = token.i >= prev.head.i >= start
+        hyphen = prev.text == "-" and not prev.whitespace_ and start >= 2
+        if (prev.dep_ == "compound" and inside) or (hyphen and doc[start - 2].dep_ == "compound"):
+            start -= 1
         else:
             break
-    return token.doc[start : token.i + 1]
+    return doc[start : token.i + 1]
 
 
 def _with_conj(tokens: Iterable[Token]) -> list[Token]:
@@ -111,11 +117,29 @@ def _with_conj(tokens: Iterable[Token]) -> list[Token]:
     return out
 
 
+def _relcl(verb: Token) -> Token | None:
+    """The relative-clause verb above `verb` (itself included), or None."""
+    while verb.dep_ != "relcl":
+        if verb.head is verb or verb.dep_ not in ("ccomp", "xcomp", "conj"):
+            return None
+        verb = verb.head
+    return verb
+
+
 def _resolve(token: Token, verb: Token) -> Token:
     """A relative pronoun ("who", "that", "which") stands for the noun its clause modifies."""
-    if token.tag_ in _RELATIVE and verb.dep_ == "relcl":
-        return verb.head
-    return token
+    rel = _relcl(verb) if token.tag_ in _RELATIVE else None
+    return rel.head if rel is not None else token
+
+
+def _gap(verb: Token) -> bool:
+    """ "the film [that] I saw": a relative clause with a subject, no object, no clause of
+    its own below it and no relative pronoun: the modified noun fills the object's gap."""
+    if verb.dep_ != "relcl" or not any(c.dep_ in _SUBJ for c in verb.children):
+        return False
+    if any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in verb.children):
+        return False
+    return not any(t.tag_ in _RELATIVE for t in verb.subtree)
 
 
 def _subjects(verb: Token) -> list[Token]:
@@ -124,34 +148,43 @@ def _subjects(verb: Token) -> list[Token]:
         return [_resolve(t, verb) for t in _with_conj(own)]
     if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
         return _subjects(verb.head)
-    if verb.dep_ == "relcl" and not _objects(verb, relative_gap=False):
-        return []  # "the film I saw" has its own subject; no subject and no object: none
-    if verb.dep_ == "relcl":
+    return []
+
+
+def _objects(verb: Token) -> list[Token]:
+    own = [c for c in verb.children if c.dep_ == "dobj"]
+    if own:
+        return [_resolve(t, verb) for t in _with_conj(own)]
+    if _gap(verb) and not _stranded(verb):
         return [verb.head]
     return []
 
 
-def _objects(verb: Token, *, relative_gap: bool = True) -> list[Token]:
-    own = [c for c in verb.children if c.dep_ == "dobj"]
-    if own:
-        return [_resolve(t, verb) for t in _with_conj(own)]
-    has_subject = any(c.dep_ in _SUBJ for c in verb.children)
-    if relative_gap and verb.dep_ == "relcl" and has_subject and not _preps(verb):
-        return [verb.head]  # "the film [that] I saw": the gap is the object
-    return []
+def _stranded(verb: Token) -> list[Token]:
+    """Prepositions left without an object ("the film I walked out on")."""
+    return [c for c in verb.children if c.dep_ == "prep" and c.i > verb.i and not c.n_rights]
 
 
 def _preps(verb: Token) -> list[tuple[Token, Token]]:
+    """(preposition, object) pairs after the verb ("laughed at the jokes"); a fronted
+    phrase ("To this day, I ...") is an adjunct, not an argument, and is left out."""
     out = []
     for prep in verb.children:
-        if prep.dep_ == "prep":
+        if prep.dep_ == "prep" and prep.i > verb.i:
             out.extend((prep, o) for o in _with_conj(c for c in prep.children if c.dep_ == "pobj"))
+    if _gap(verb):
+        out.extend((prep, verb.head) for prep in _stranded(verb))
     return out
+
+
+_PARTICLES = frozenset({"away", "out", "off", "up", "down", "back", "over", "along", "around"})
 
 
 def _verb_words(verb: Token) -> list[Token]:
     neg = [c for c in verb.children if c.dep_ == "neg"]
-    prt = [c for c in verb.children if c.dep_ == "prt"]
+    prt = [
+        c for c in verb.rights if c.dep_ == "prt" or (c.dep_ == "advmod" and c.lower_ in _PARTICLES)
+    ]
     return [*neg, verb, *prt]
 
 
@@ -160,7 +193,7 @@ def _verb_text(tokens: Sequence[Token]) -> str:
     for t in tokens:
         if t.dep_ == "neg":
             words.append(_NEGATION_TEXT.get(t.lower_, t.lower_))
-        elif t.dep_ in ("prt", "prep", "aux"):
+        elif t.dep_ in ("prt", "prep", "aux", "advmod"):
             words.append(t.lower_)
         else:
             words.append(t.lemma_.lower())
@@ -171,11 +204,10 @@ def _clause(verb: Token, subjects: list[Token], prefix: list[Token]) -> list[Tri
     """Triples of one verb with the given subjects (prefix: the governing verbs' words)."""
     out: list[Triple] = []
     words = prefix + _verb_words(verb)
-    passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
+    patients = _patients(verb)
+    passive = bool(patients)
     if passive:
-        agents = [o for a in verb.children if a.dep_ == "agent" for o in a.children]
-        patients = [_resolve(t, verb) for t in _with_conj(passive)]
-        for agent in _with_conj(o for o in agents if o.dep_ == "pobj"):
+        for agent in _agents(verb):
             for p in patients:
                 out.append(Triple(_core(agent), tuple(words), _core(p), _verb_text(words), True))
     else:
@@ -187,11 +219,35 @@ def _clause(verb: Token, subjects: list[Token], prefix: list[Token]) -> list[Tri
                 for prep, o in _preps(verb):
                     w = [*words, prep]
                     out.append(Triple(_core(s), tuple(w), _core(o), _verb_text(w)))
-    for x in verb.children:  # open clauses: "wanted to like this film"
+    for x in verb.children:  # open clauses: "wanted to like this film", "kept trying"
         if x.dep_ == "xcomp" and x.pos_ in ("VERB", "AUX") and subjects and not passive:
             to = [c for c in x.children if c.dep_ == "aux" and c.lower_ == "to"]
-            out.extend(_clause(x, subjects, words + to))
+            out.extend(_clause(x, subjects, words + to if to else []))
     return out
+
+
+def _patients(verb: Token) -> list[Token]:
+    """A passive verb's surface subjects; "written and directed by X": the second verb
+    shares the first one's."""
+    own = [c for c in verb.children if c.dep_ == "nsubjpass"]
+    if own:
+        return [_resolve(t, verb) for t in _with_conj(own)]
+    if verb.dep_ == "acl" and verb.tag_ == "VBN" and any(c.dep_ == "agent" for c in verb.children):
+        return [verb.head]  # "scenes cut by censors": a reduced passive relative
+    own_subject = any(c.dep_ in _SUBJ for c in verb.children)
+    if verb.dep_ == "conj" and not own_subject and verb.tag_ == "VBN":
+        return _patients(verb.head) if verb.head.pos_ in ("VERB", "AUX") else []
+    return []
+
+
+def _agents(verb: Token) -> list[Token]:
+    """The by-phrase objects of a passive verb, or of the verb conjoined to it."""
+    for v in (verb, *verb.conjuncts):
+        found = [o for a in v.children if a.dep_ == "agent" for o in a.children]
+        found = [o for o in found if o.dep_ == "pobj"]
+        if found:
+            return _with_conj(found)
+    return []
 
 
 def extract_svo(doc: Doc | Span) -> list[Triple]:
@@ -199,6 +255,8 @@ def extract_svo(doc: Doc | Span) -> list[Triple]:
     out: list[Triple] = []
     for verb in doc:
         if verb.pos_ not in ("VERB", "AUX") or verb.dep_ in ("aux", "auxpass", "xcomp"):
+            continue
+        if verb.lemma_ == "be":  # a copula links, it takes no object
             continue
         out.extend(_clause(verb, _subjects(verb), []))
     return out
