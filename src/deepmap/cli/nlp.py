@@ -91,3 +91,7 @@ def agreement_cmd(
     )
     for s in differ[:5]:
         echo(f"  differs: {s}")
+
+from deepmap.cli import nlp_analyze  # noqa: E402
+
+app.command("analyze")(nlp_analyze.analyze_cmd)
