@@ -130,3 +130,13 @@ def test_importing_does_not_import_spacy():
         "sys.modules, sorted(m for m in sys.modules if m.startswith(('spacy', 'nltk')))[:5]"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_sections_claims_hold():
+    from deepmap.verify import all_claims, check_claims, spacy_claims
+
+    assert {c.id for c in spacy_claims.CLAIMS} <= {c.id for c in all_claims()}
+    results = {r.id: r for r in check_claims(spacy_claims.CLAIMS)}
+    assert {r.status for r in results.values()} <= {"agrees", "differs"}, results
+    assert results["nlp.dep.svo"].ours == [["cat", "chase", "mouse"]]
+    assert results["nlp.ner.labels"].status == "agrees"

@@ -28,12 +28,14 @@ def all_claims() -> list[Claim | MeasuredClaim]:
         embed_claims,
         ladder_claims,
         scratch_claims,
+        spacy_claims,
         text_claims,
         vision_claims,
     )
 
     modules = [calc_claims, scratch_claims, text_claims, embed_claims, vision_claims]
     modules.append(ladder_claims)
+    modules.append(spacy_claims)
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
