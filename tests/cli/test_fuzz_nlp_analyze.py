@@ -51,6 +51,7 @@ def test_bad_text_and_files(capsys, files):
     cases = [
         (["nlp", "analyze", ""], "empty"),
         (["nlp", "analyze", "  \t "], "empty"),
+        (["nlp", "analyze", "<br /><p> </p>"], "no words"),
         (["nlp", "analyze", "x" * (MAX_CHARS + 1)], "20,000"),
         (["nlp", "analyze"], "TEXT"),
         (["nlp", "analyze", "hello there", "--file", files / "latin1.txt"], "not both"),

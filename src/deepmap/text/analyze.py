@@ -193,6 +193,8 @@ def analyze(
     sentences = [s for s in sentence_split(normalize_whitespace(remove_html(text))) if s]
     words = [word_tokenize(s) for s in sentences]
     kept = [(s, w) for s, w in zip(sentences, words, strict=True) if w]
+    if not kept:
+        raise InputError("TEXT: no words once HTML tags are removed.")
     stop = english_stop_words()
     out: list[SentenceAnalysis] = []
     docs = nlp.pipe(Doc(nlp.vocab, words=w, spaces=_spaces(s, w)) for s, w in kept)
