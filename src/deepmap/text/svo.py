@@ -29,6 +29,11 @@ object are their head noun with its compound modifiers ("Steven Spielberg", "end
 the verb is its lemma, lower-cased, with the negation, particle, "to" + open-clause verb
 and preposition as above. Spans: `subject`/`object` are those core spans, and
 `subject_phrase`/`object_phrase` the whole subtree (determiners, adjectives, clauses).
+
+Measured (benchmarks/bench_spacy.py) on 74 sentences of the bundled IMDb reviews with 73
+triples written by hand (tests/text/data/svo_sentences.jsonl; the rules were refined on
+these same sentences, so this is not a held-out figure): precision 0.94 (67/71), recall
+0.92 (67/73); the map's rule alone: precision 0.80 (28/35), recall 0.38 (28/73).
 """
 
 from __future__ import annotations
