@@ -55,7 +55,11 @@ COMMANDS: tuple[SubCommand, ...] = (
     SubCommand(
         "ladder", "deepmap.cli.ladder:app", "Which model? Candidates measured side by side."
     ),
-    SubCommand("nlp", "deepmap.cli.nlp:app", "The NLP pipeline: cleaning, tokenisation."),
+    SubCommand(
+        "nlp",
+        "deepmap.cli.nlp:app",
+        "The NLP pipeline: cleaning, tokens, stems, lemmas, POS, NER, dependencies, SVO.",
+    ),
     SubCommand(
         "scratch", "deepmap.cli.scratch:app", "The map's networks in NumPy, proven equal to torch."
     ),

@@ -99,3 +99,6 @@ app.command("stem")(nlp_stem.stem_cmd)
 from deepmap.cli import nlp_parse  # noqa: E402
 
 app.command("parse")(nlp_parse.parse_cmd)
+from deepmap.cli import nlp_analyze  # noqa: E402
+
+app.command("analyze")(nlp_analyze.analyze_cmd)

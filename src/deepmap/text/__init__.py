@@ -57,4 +57,19 @@ __all__ += [
     "UnknownWordError",
     "load_grammar",
     "map_grammar",
+
+# --- issue 12, spaCy: NER, dependencies, SVO triples, the whole-pipeline analysis -------
+from deepmap.text.analyze import Analysis, analyze
+from deepmap.text.spacy_pipeline import explain, load_nlp
+from deepmap.text.svo import Triple, extract_svo, map_rule_svo, score_triples
+
+__all__ += [
+    "Analysis",
+    "Triple",
+    "analyze",
+    "explain",
+    "extract_svo",
+    "load_nlp",
+    "map_rule_svo",
+    "score_triples",
 ]
