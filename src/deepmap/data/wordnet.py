@@ -8,7 +8,7 @@ Looked for, in this order (a folder counts when it holds index.{noun,verb,adj,ad
     <each folder of $NLTK_DATA>/corpora/wordnet
     NLTK's usual folders: ~/nltk_data, <python prefix>/{,share/,lib/}nltk_data,
                           /usr/{,local/}{share,lib}/nltk_data   (+ /corpora/wordnet)
-    $DEEPMAP_HOME/nltk_data/corpora/wordnet                     (the cache, default ~/.cache/deepmap)
+    $DEEPMAP_HOME/nltk_data/corpora/wordnet       (the cache; DEEPMAP_HOME: ~/.cache/deepmap)
 
 Otherwise `wordnet_folder()` downloads NLTK's wordnet.zip (the nltk_data repository's
 gh-pages branch, the file `python -m nltk.downloader wordnet` fetches) into the cache with
@@ -148,7 +148,9 @@ def extract_wordnet(archive: Path, parent: Path) -> Path:
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
     except (zipfile.BadZipFile, EOFError) as e:
-        raise DataError(f"{archive}: not a readable zip ({e}); delete it to download it again.")
+        raise DataError(
+            f"{archive}: not a readable zip ({e}); delete it to download it again."
+        ) from None
     return dest
 
 

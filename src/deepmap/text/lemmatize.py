@@ -35,6 +35,7 @@ from deepmap.text.wordnet import POS_LETTERS, WordNet
 
 __all__ = [
     "SUBSTITUTIONS",
+    "TAG_TO_WORDNET",
     "LemmaTokenizer",
     "WordNetLemmatizer",
     "morphy",
@@ -51,16 +52,23 @@ SUBSTITUTIONS: dict[str, tuple[tuple[str, str], ...]] = {
 }  # fmt: skip
 SUBSTITUTIONS["s"] = SUBSTITUTIONS["a"]
 
-# Penn Treebank tags (and spaCy's extras) -> WordNet letter; None: WordNet has no such class.
-_PENN_CLASS = {"NN": "n", "VB": "v", "MD": "v", "JJ": "a", "RB": "r"}
-_PENN_OTHER = (
-    "CC CD DT EX FW IN LS PDT POS PRP PRP$ RP SYM TO UH WDT WP WP$ WRB $ `` '' ( ) , . : # "
-    "-LRB- -RRB- -NONE- HYPH NFP ADD AFX XX _SP"
-).split()
-_UNIVERSAL = {
-    "NOUN": "n", "PROPN": "n", "VERB": "v", "AUX": "v", "ADJ": "a", "ADV": "r",
-    **{t: None for t in "ADP CCONJ CONJ DET INTJ NUM PART PRON PUNCT SCONJ SYM X SPACE PRT".split()},
-}  # fmt: skip
+# Penn Treebank tags (with spaCy's extras) and universal tags -> WordNet letter; None: a
+# class WordNet does not have (determiners, prepositions, pronouns, punctuation...).
+_WORDNET_CLASS = {
+    "n": ("NN", "NNS", "NNP", "NNPS", "NOUN", "PROPN"),
+    "v": ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD", "VERB", "AUX"),
+    "a": ("JJ", "JJR", "JJS", "ADJ"),
+    "r": ("RB", "RBR", "RBS", "ADV"),
+}
+_NO_CLASS = " ".join((
+    "CC CD DT EX FW IN LS PDT POS PRP PRP$ RP SYM TO UH WDT WP WP$ WRB $ `` '' ( ) , . : #",
+    "-LRB- -RRB- -NONE- HYPH NFP ADD AFX XX _SP",  # Penn, and spaCy's extras
+    "ADP CCONJ CONJ DET INTJ NUM PART PRON PUNCT SCONJ X SPACE PRT",  # universal
+)).split()  # fmt: skip
+TAG_TO_WORDNET: dict[str, str | None] = {
+    **dict.fromkeys(_NO_CLASS),
+    **{tag: letter for letter, tags in _WORDNET_CLASS.items() for tag in tags},
+}
 
 
 def wordnet_pos(tag: str) -> str | None:
@@ -75,20 +83,12 @@ def wordnet_pos(tag: str) -> str | None:
     if tag in POS_LETTERS:
         return tag
     up = tag.strip().upper()
-    if up in _UNIVERSAL:
-        return _UNIVERSAL[up]
-    if up in _PENN_OTHER:
-        return None
-    for prefix, letter in _PENN_CLASS.items():
-        if up.startswith(prefix) and up in _PENN_FULL:
-            return letter
+    if up in TAG_TO_WORDNET:
+        return TAG_TO_WORDNET[up]
     raise InputError(
         f"unknown part of speech {tag[:40]!r}: give n, v, a, r or s, a Penn Treebank tag "
         "(NN, VBD, JJR, RB...) or a universal tag (NOUN, VERB, ADJ, ADV)."
     )
-
-
-_PENN_FULL = frozenset("NN NNS NNP NNPS VB VBD VBG VBN VBP VBZ MD JJ JJR JJS RB RBR RBS".split())
 
 
 def morphy(form: str, pos: str, wordnet: WordNet, *, check_exceptions: bool = True) -> list[str]:

@@ -70,7 +70,9 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         with open(path, encoding="utf-8") as f:
             yield from enumerate(f, 1)
     except FileNotFoundError:
-        raise DataError(f"{path}: missing (a WordNet folder has {', '.join(REQUIRED_FILES)}).")
+        raise DataError(
+            f"{path}: missing (a WordNet folder has {', '.join(REQUIRED_FILES)})."
+        ) from None
     except UnicodeDecodeError as e:
         raise DataError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start}).") from None
     except OSError as e:
