@@ -91,3 +91,8 @@ def agreement_cmd(
     )
     for s in differ[:5]:
         echo(f"  differs: {s}")
+
+
+from deepmap.cli import nlp_lemma  # noqa: E402
+
+app.command("lemma")(nlp_lemma.lemma_cmd)
