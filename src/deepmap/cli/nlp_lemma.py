@@ -59,10 +59,12 @@ def lemma_cmd(
     lemmatizer.wordnet_  # noqa: B018 - find (or refuse) WordNet before any output
     lemmas = [lemmatizer.lemmatize(w, p) if w else "" for w, p in pairs]
     if as_json:
-        emit_json([{"word": w, "pos": p, "lemma": m} for (w, p), m in zip(pairs, lemmas)])
+        emit_json(
+            [{"word": w, "pos": p, "lemma": m} for (w, p), m in zip(pairs, lemmas, strict=True)]
+        )
         return
     if from_stdin:
         sys.stdout.write("".join(m + "\n" for m in lemmas))
         return
-    for (w, p), m in zip(pairs, lemmas):
+    for (w, p), m in zip(pairs, lemmas, strict=True):
         echo(f"{w} -> {m}  ({p})")
