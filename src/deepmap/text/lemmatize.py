@@ -106,9 +106,11 @@ def morphy(form: str, pos: str, wordnet: WordNet, *, check_exceptions: bool = Tr
         candidates = [
             form[: -len(old)] + new for old, new in SUBSTITUTIONS[pos] if form.endswith(old)
         ]
+    lemmas = wordnet.lemmas
     found: list[str] = []
     for lemma in (form, *candidates):
-        if wordnet.has(lemma, pos) and lemma not in found:
+        tags = lemmas.get(lemma)
+        if tags is not None and pos in tags and lemma not in found:
             found.append(lemma)
     return found
 
@@ -141,7 +143,7 @@ class WordNetLemmatizer:
     def lemmatize(self, word: str, pos: str = "n") -> str:
         """The shortest lemma of `word` as `pos`, or `word` when WordNet knows none.
         `pos`: n, v, a, r, s, or a Penn / universal tag (see `wordnet_pos`)."""
-        letter = wordnet_pos(pos)
+        letter = pos if pos in POS_LETTERS else wordnet_pos(pos)  # a tuple: == comparisons
         if not isinstance(word, str):
             raise InputError(f"word must be a string. Got {type(word).__name__}.")
         if letter is None:
