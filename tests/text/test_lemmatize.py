@@ -234,3 +234,67 @@ def test_lemma_tokenizer_nouns_then_verbs_and_pickles(tmp_path, monkeypatch):
     assert again("geese went") == ["goose", "go"]
     with pytest.raises(InputError):
         LemmaTokenizer(order="nq")("dogs")
+
+
+# ------------------------------------------------------------- the ladder rung
+def _fresh_lemma_rung():
+    """The tfidf-lemma row with a tokenizer of its own (the row's is shared by its builds)."""
+    from dataclasses import replace
+
+    from deepmap.ladder.rungs import RUNGS, Step
+
+    spec = RUNGS["tfidf-lemma"]
+    tok = spec.representation.params["tokenizer"]
+    assert isinstance(tok, LemmaTokenizer) and tok.order == "nv" and not spec.default
+    params = {**spec.representation.params, "tokenizer": LemmaTokenizer(tok.order)}
+    return replace(spec, representation=Step(spec.representation.factory, params))
+
+
+def test_tfidf_lemma_rung_fits_on_lemmas(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPMAP_DATA", str(tmp_path))
+    write_wordnet(tmp_path / "nltk_data" / "corpora" / "wordnet")
+    texts = ["The dogs loved it, great", "a dog loves it, great", "Geese ran, awful"]
+    texts += ["the goose runs, awful"]
+    labels = ["pos", "pos", "neg", "neg"]
+    model = _fresh_lemma_rung().build(0).fit(texts * 3, labels * 3)
+    names = set(model.steps[0][1].get_feature_names_out())
+    assert {"dog", "love", "goose", "run"} <= names
+    assert not names & {"dogs", "loved", "loves", "geese", "ran", "runs"}
+    assert list(model.predict(["dogs loved", "geese ran"])) == ["pos", "neg"]
+    assert pickle.loads(pickle.dumps(model)).predict(["geese"]).tolist() == ["neg"]
+
+
+def test_tfidf_lemma_rung_without_wordnet_is_one_clear_error(monkeypatch):
+    from deepmap.data import wordnet as dw
+    from deepmap.errors import DataUnavailableError
+
+    monkeypatch.delenv("DEEPMAP_DATA", raising=False)
+    monkeypatch.delenv("NLTK_DATA", raising=False)
+    monkeypatch.setenv("DEEPMAP_OFFLINE", "1")
+    monkeypatch.setattr(dw, "_nltk_default_roots", lambda: [])
+    with pytest.raises(DataUnavailableError, match="WordNet not found"):
+        _fresh_lemma_rung().build(0).fit(["a b", "c d"], ["x", "y"])
+
+
+# ------------------------------------------------------------------ verify claims
+def test_claims_agree_on_a_wordnet_folder_and_skip_without(tmp_path, monkeypatch):
+    pytest.importorskip("nltk")
+    import nltk.data
+
+    from deepmap.data import wordnet as dw
+    from deepmap.verify.lemma_claims import CLAIMS
+
+    monkeypatch.delenv("NLTK_DATA", raising=False)
+    monkeypatch.setattr(dw, "_nltk_default_roots", lambda: [])
+    monkeypatch.setattr(nltk.data, "path", [])  # the claim puts the folder's root first
+    computed = [c for c in CLAIMS if c.id in ("nlp.lemma.ran", "nlp.lemma.valid_words")]
+    assert {c.check().status for c in computed} == {"skipped"}
+    monkeypatch.setenv("DEEPMAP_DATA", str(tmp_path))
+    write_wordnet(tmp_path / "nltk_data" / "corpora" / "wordnet")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = [c.check() for c in computed]
+    assert [(r.status, r.ours, r.reference) for r in results] == [
+        ("agrees", ["ran", "run"], ["ran", "run"]),
+        ("agrees", ["study", "good", "goose"], ["study", "good", "goose"]),
+    ]

@@ -30,6 +30,7 @@ from deepmap.classify import NBSVM, EmbeddingMean, FastTextClassifier, LinearCla
 from deepmap.classify.preprocess import preprocess
 from deepmap.errors import InputError
 from deepmap.represent import CountVectorizer, TfidfVectorizer
+from deepmap.text.lemmatize import LemmaTokenizer
 
 __all__ = [
     "DEFAULT_RUNGS",
@@ -230,6 +231,10 @@ RUNG_TABLE: tuple[RungSpec, ...] = (
     RungSpec("vectors-tfidf-mean", "pretrained vectors (--vectors), TF-IDF-weighted mean",
              "pretrained vectors with the telling words weighted up",
              _pooled("pretrained", "tfidf"), _POOLED_LOGISTIC, scale=True, needs_vectors=True),
+    RungSpec("tfidf-lemma", "TF-IDF on WordNet lemmas (nouns, then verbs; needs WordNet)",
+             "normalisation: 'movies', 'loved', 'ran' count as 'movie', 'love', 'run'",
+             Step(TfidfVectorizer, {**_WORDS, "tokenizer": LemmaTokenizer("nv"),
+                                    "token_pattern": None}), _linear(16.0)),
 )  # fmt: skip
 
 RUNGS: dict[str, Rung] = {}
