@@ -117,6 +117,28 @@ def test_a_damaged_zip_is_refused(tmp_path):
         dw.extract_wordnet(bad, tmp_path / "out")
 
 
+def test_a_zip_placed_by_hand_is_checked_and_unpacked_offline(tmp_path, monkeypatch):
+    import hashlib
+
+    archive = make_zip(tmp_path / "wordnet.zip")
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    monkeypatch.setattr(dw, "WORDNET_FILE", RemoteFile(dw.WORDNET_URL, "wordnet.zip", digest))
+    monkeypatch.setenv("DEEPMAP_OFFLINE", "1")
+    placed = cache_dir() / "nltk_data" / "corpora" / "wordnet.zip"
+    placed.parent.mkdir(parents=True)
+    placed.write_bytes(archive.read_bytes())
+    assert dw.wordnet_folder() == placed.parent / "wordnet"
+    placed.write_bytes(archive.read_bytes() + b"x")  # damaged: the checksum refuses it
+    (placed.parent / "wordnet" / "index.noun").unlink()
+    with pytest.raises(DataError, match="checksum mismatch"):
+        dw.wordnet_folder()
+
+
+def test_the_canonical_file_is_pinned():
+    assert dw.WORDNET_FILE.sha256 == dw.WORDNET_SHA256 and len(dw.WORDNET_SHA256) == 64
+    assert dw.WORDNET_FILE.url.startswith("https://raw.githubusercontent.com/nltk/nltk_data/")
+
+
 def test_offline_error_names_url_and_folder(monkeypatch):
     monkeypatch.setenv("DEEPMAP_OFFLINE", "1")
     assert registry.get("wordnet").where().status == "not found"
@@ -124,7 +146,7 @@ def test_offline_error_names_url_and_folder(monkeypatch):
         WordNetLemmatizer().lemmatize("ran", "v")
     message = str(e.value)
     assert dw.WORDNET_URL in message and "DEEPMAP_OFFLINE=1" in message
-    assert str(cache_dir() / "nltk_data" / "corpora") in message
+    assert str(cache_dir() / "nltk_data" / "corpora") in message and dw.WORDNET_SHA256 in message
     assert "\n" not in message
 
 
