@@ -26,3 +26,21 @@ __all__ = [
     "treebank_agreement",
     "word_tokenize",
 ]
+
+# ---- issue 12, lemma: WordNet lemmatisation (morphy over WordNet 3.0's files) ----
+from deepmap.text.lemmatize import (
+    LemmaTokenizer,
+    WordNetLemmatizer,
+    morphy,
+    wordnet_pos,
+)
+from deepmap.text.wordnet import WordNet, load_wordnet
+
+__all__ += [
+    "LemmaTokenizer",
+    "WordNet",
+    "WordNetLemmatizer",
+    "load_wordnet",
+    "morphy",
+    "wordnet_pos",
+]
