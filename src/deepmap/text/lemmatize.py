@@ -152,9 +152,8 @@ class WordNetLemmatizer:
         return min(lemmas, key=len) if lemmas else word
 
     def __repr__(self) -> str:
-        return (
-            f"WordNetLemmatizer({self.wordnet if not isinstance(self.wordnet, WordNet) else '...'})"
-        )
+        where = self.wordnet.folder if isinstance(self.wordnet, WordNet) else self.wordnet
+        return f"WordNetLemmatizer({str(where)!r})" if where else "WordNetLemmatizer()"
 
 
 class LemmaTokenizer:
