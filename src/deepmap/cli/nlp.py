@@ -102,3 +102,6 @@ app.command("parse")(nlp_parse.parse_cmd)
 from deepmap.cli import nlp_analyze  # noqa: E402
 
 app.command("analyze")(nlp_analyze.analyze_cmd)
+from deepmap.cli import nlp_lemma  # noqa: E402
+
+app.command("lemma")(nlp_lemma.lemma_cmd)

@@ -292,3 +292,14 @@ _DECLARATIONS = (
 
 for _d in _DECLARATIONS:
     register(_d)
+
+# WordNet 3.0 for deepmap.text.lemmatize (issue 12); found or downloaded by deepmap.data.wordnet.
+from deepmap.data.wordnet import WORDNET_FILE, load_wordnet_data, locate_wordnet  # noqa: E402
+
+register(Dataset(
+    "wordnet", "WordNet 3.0 lemma index + exception lists (NLTK's wordnet.zip), for lemmatising",
+    "download", "WordNet 3.0 licence (Princeton University; free use with notice)",
+    load_wordnet_data, (WORDNET_FILE,), "Miller 1995, WordNet: a lexical database for English "
+    "(CACM 38(11)); Fellbaum 1998", size="155k lemmas, 10 MB zipped",
+    origin=WORDNET_FILE.url, locate=locate_wordnet,
+))  # fmt: skip

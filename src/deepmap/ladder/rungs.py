@@ -31,6 +31,7 @@ from deepmap.classify.preprocess import preprocess
 from deepmap.errors import InputError
 from deepmap.represent import CountVectorizer, TfidfVectorizer
 from deepmap.text.porter import StemTokenizer
+from deepmap.text.lemmatize import LemmaTokenizer
 
 __all__ = [
     "DEFAULT_RUNGS",
@@ -235,6 +236,10 @@ RUNG_TABLE: tuple[RungSpec, ...] = (
              "word forms share one feature: loved, loves, loving -> love",
              Step(TfidfVectorizer, {**_WORDS, "tokenizer": StemTokenizer(), "token_pattern": None}),
              _linear(4.0)),
+    RungSpec("tfidf-lemma", "TF-IDF on WordNet lemmas (nouns, then verbs; needs WordNet)",
+             "normalisation: 'movies', 'loved', 'ran' count as 'movie', 'love', 'run'",
+             Step(TfidfVectorizer, {**_WORDS, "tokenizer": LemmaTokenizer("nv"),
+                                    "token_pattern": None}), _linear(16.0)),
 )  # fmt: skip
 
 RUNGS: dict[str, Rung] = {}

@@ -72,4 +72,21 @@ __all__ += [
     "load_nlp",
     "map_rule_svo",
     "score_triples",
+
+# ---- issue 12, lemma: WordNet lemmatisation (morphy over WordNet 3.0's files) ----
+from deepmap.text.lemmatize import (
+    LemmaTokenizer,
+    WordNetLemmatizer,
+    morphy,
+    wordnet_pos,
+)
+from deepmap.text.wordnet import WordNet, load_wordnet
+
+__all__ += [
+    "LemmaTokenizer",
+    "WordNet",
+    "WordNetLemmatizer",
+    "load_wordnet",
+    "morphy",
+    "wordnet_pos",
 ]

@@ -39,6 +39,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
     modules.append(__import__("deepmap.verify.stem_claims", fromlist=["CLAIMS"]))
     modules.append(parse_claims)  # issue 12: the CFG parse of the map's sentence
     modules.append(spacy_claims)
+    modules.append(__import__("deepmap.verify.lemma_claims", fromlist=["CLAIMS"]))  # issue 12
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
