@@ -81,7 +81,7 @@ def test_missing_wordnet_one_line(capsys, monkeypatch):
 
 
 def test_no_words_is_a_usage_error(capsys, monkeypatch, wordnet):
-    code, out, err = run(capsys, monkeypatch)
+    code, out, _err = run(capsys, monkeypatch)
     assert code == 2 and out == ""
 
 
@@ -93,7 +93,9 @@ def test_maps_warning(capsys, monkeypatch, wordnet):
 
 
 def test_stdin_one_lemma_per_line(capsys, monkeypatch, wordnet):
-    code, out, err = run(capsys, monkeypatch, "-", stdin=b"geese\nran\tv\n\nbetter\tJJR\nloved\tv\n")
+    code, out, err = run(
+        capsys, monkeypatch, "-", stdin=b"geese\nran\tv\n\nbetter\tJJR\nloved\tv\n"
+    )
     assert (code, err) == (0, "")
     assert out == "goose\nrun\n\ngood\nlove\n"
 

@@ -153,3 +153,19 @@ def test_binary_only_rung_on_multiclass_data_refused_before_training(tmp_path, m
     with pytest.raises(InputError, match="rung 'nbsvm' is binary only; the data has 3"):
         run_ladder(LadderConfig(data=str(path), rungs=("tfidf", "nbsvm"), out=tmp_path / "o"))
     assert not (tmp_path / "o").exists()
+
+
+def test_a_rung_whose_data_is_missing_is_refused_before_any_work(tmp_path, monkeypatch):
+    """tfidf-lemma needs WordNet: missing and offline, validate() refuses it in one line."""
+    import deepmap.data.wordnet as wordnet
+    from deepmap.errors import DataUnavailableError
+
+    monkeypatch.setattr(wordnet, "find_wordnet", lambda: None)
+    monkeypatch.setenv("DEEPMAP_OFFLINE", "1")
+    monkeypatch.setenv("DEEPMAP_HOME", str(tmp_path / "home"))
+    config = LadderConfig(rungs=("tfidf", "tfidf-lemma"), out=tmp_path / "out")
+    with pytest.raises(DataUnavailableError, match="WordNet") as e:
+        config.validate()
+    assert "\n" not in str(e.value)
+    assert not (tmp_path / "out").exists()
+    LadderConfig(rungs=("tfidf",), out=tmp_path / "out").validate()  # others unaffected

@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("spacy")
 pytest.importorskip("nltk")
 
+import deepmap.text.analyze as analyze_module
 from deepmap.errors import DataUnavailableError, InputError
 from deepmap.text.analyze import MAX_CHARS, _spaces, analyze
 from deepmap.text.clean import clean
@@ -57,7 +58,8 @@ def test_stages_equal_the_reference_libraries(result):
         ref = nlp(Doc(nlp.vocab, words=words, spaces=_spaces(s.text, words)))
         assert [t.stem for t in s.tokens] == [stem(w) for w in words]
         assert [t.stop for t in s.tokens] == [w.lower() in stop for w in words]
-        assert [t.lemma for t in s.tokens] == [t.lemma_ for t in ref]
+        if analyze_module._wordnet_lemmatizer() is None:  # no WordNet here: spaCy's lemmas
+            assert [t.lemma for t in s.tokens] == [t.lemma_ for t in ref]
         assert [t.tag for t in s.tokens] == [t.tag_ for t in ref]
         assert [t.pos for t in s.tokens] == [t.pos_ for t in ref]
         assert [(t.dep, t.head) for t in s.tokens] == [(t.dep_, t.head.i) for t in ref]
@@ -140,3 +142,18 @@ def test_the_sections_claims_hold():
     assert {r.status for r in results.values()} <= {"agrees", "differs"}, results
     assert results["nlp.dep.svo"].ours == [["cat", "chase", "mouse"]]
     assert results["nlp.ner.labels"].status == "agrees"
+
+
+def test_lemmas_come_from_wordnet_with_spacys_tag_where_wordnet_is_here(monkeypatch):
+    seen = []
+
+    def fake(word, tag):
+        seen.append((word, tag))
+        if tag == "XX":
+            raise InputError("unknown tag")
+        return f"{word}/{tag}"
+
+    monkeypatch.setattr(analyze_module, "_wordnet_lemmatizer", lambda: fake)
+    rows = analyze("She ran home.").sentences[0].tokens
+    assert [t.lemma for t in rows] == [f"{w.lower()}/{t}" for w, t in seen]
+    assert ("ran", "VBD") in seen

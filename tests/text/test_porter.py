@@ -206,7 +206,9 @@ def test_stem_tokenizer_pickles_and_feeds_the_vectoriser():
     back = pickle.loads(pickle.dumps(tok))
     assert back == tok and back("studies") == ["studi"]
     assert StemTokenizer("original") != tok
-    vec = TfidfVectorizer(tokenizer=tok, token_pattern=None).fit(["she loved it", "he loves them", "loving"])
+    vec = TfidfVectorizer(tokenizer=tok, token_pattern=None).fit(
+        ["she loved it", "he loves them", "loving"]
+    )
     assert set(vec.vocabulary_) == {"she", "love", "it", "he", "them"}
     again = pickle.loads(pickle.dumps(vec))
     assert (again.transform(["love"]) != vec.transform(["love"])).nnz == 0

