@@ -114,7 +114,7 @@ def evaluate(gold_path: str, train_lines: int, seed: int, spacy_too: bool = True
             "test_lines": len(test),
             "train_tokens": sum(map(len, train)),
             "test_tokens": sum(map(len, test)),
-        },  # fmt: skip
+        },
         "seed": seed,
         "taggers": taggers,
         "gap_points_nltk_minus_ours": gap,

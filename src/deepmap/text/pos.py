@@ -10,8 +10,9 @@ Greedy, left to right: at position i the tagger scores every tag t with
 
 and takes the best (ties: the larger tag name, as NLTK). The features are the word (lower
 case; digits and hyphenated words normalised to !YEAR / !DIGITS / !HYPHEN), its last three
-letters and first letter as written (case kept), the two previous *predicted* tags alone and together, the
-previous tag with the word, and the words (and suffixes) two to the left and right.
+letters and first letter as written (case kept), the two previous *predicted* tags alone
+and together, the previous tag with the word, and the words (and suffixes) two to the left
+and right.
 
 Training (the perceptron rule): tag a sentence with the current weights; wherever the guess
 g differs from the gold tag y, w[f, y] += 1 and w[f, g] -= 1 for each feature f there. The
