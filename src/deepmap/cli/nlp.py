@@ -91,3 +91,8 @@ def agreement_cmd(
     )
     for s in differ[:5]:
         echo(f"  differs: {s}")
+
+
+from deepmap.cli import nlp_pos  # noqa: E402
+
+app.command("tag")(nlp_pos.tag_cmd)

@@ -16,7 +16,9 @@ and right.
 
 Training (the perceptron rule): tag a sentence with the current weights; wherever the guess
 g differs from the gold tag y, w[f, y] += 1 and w[f, g] -= 1 for each feature f there. The
-sentences are visited `n_iter` times, shuffled before each pass by `seed`. The weights kept
+sentences are visited `n_iter` times, in the given order first, then shuffled after each
+pass by `seed` (random.Random(seed).shuffle: the order NLTK's trainer visits them in
+after random.seed(seed)). The weights kept
 are the *averaged* ones (Collins' averaged perceptron):
 
     w_avg[f, t] = (1/N) * sum_{n=1..N} w_n[f, t]
@@ -158,7 +160,7 @@ class PerceptronTagger:
     """Greedy averaged-perceptron POS tagger (Collins 2002; Honnibal 2013).
 
     Parameters: n_iter passes over the training sentences (5, as NLTK); seed for the shuffle
-    before each pass; freq_threshold and ambiguity_threshold for the tag dictionary (20 and
+    after each pass; freq_threshold and ambiguity_threshold for the tag dictionary (20 and
     0.97, as NLTK). Learned: classes_ (sorted tags), tagdict_ (word -> tag), model_.
     """
 
@@ -188,7 +190,6 @@ class PerceptronTagger:
         rng = random.Random(self.seed)
         order = list(range(len(data)))
         for _ in range(self.n_iter):
-            rng.shuffle(order)
             for k in order:
                 words, tags = data[k]
                 context = [*START, *(normalize(w) for w in words), *END]
@@ -200,6 +201,7 @@ class PerceptronTagger:
                         guess = model.predict(feats)
                         model.update(tags[i], guess, feats)
                     prev2, prev = prev, guess
+            rng.shuffle(order)  # after the pass, as NLTK: the first pass keeps the given order
         model.average()
         self.model_ = model
         self.classes_ = sorted(model.classes)
