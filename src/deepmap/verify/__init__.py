@@ -34,6 +34,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
 
     modules = [calc_claims, scratch_claims, text_claims, embed_claims, vision_claims]
     modules.append(ladder_claims)
+    modules.append(__import__("deepmap.verify.pos_claims", fromlist=["CLAIMS"]))
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
