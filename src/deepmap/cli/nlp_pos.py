@@ -94,7 +94,7 @@ def tag_cmd(
         check_int("--iterations", iterations, low=1, high=100)
         check_out_path(out, folder=False)
         if not Path(train).is_file():
-            raise CliError(f"--train {short(train)}: no such file.")
+            raise CliError(f"--train {short(train)}: no such file (give the word/TAG file).")
         _train(train, out, seed, iterations, as_json)
         return
     if out is not None:
