@@ -26,3 +26,16 @@ __all__ = [
     "treebank_agreement",
     "word_tokenize",
 ]
+
+# --- POS tagging (issue 12: averaged perceptron, Penn -> universal table) ---
+from deepmap.text.pos import PerceptronTagger, read_tagged, tagging_accuracy
+from deepmap.text.tagset import PENN_TAGS, PENN_TO_UNIVERSAL, to_universal
+
+__all__ += [
+    "PENN_TAGS",
+    "PENN_TO_UNIVERSAL",
+    "PerceptronTagger",
+    "read_tagged",
+    "tagging_accuracy",
+    "to_universal",
+]
