@@ -93,10 +93,11 @@ def agreement_cmd(
         echo(f"  differs: {s}")
 
 
-# The map's later stages (stem, lemma, parse, analyze), one module each.
-from deepmap.cli import nlp_analyze, nlp_lemma, nlp_parse, nlp_stem  # noqa: E402
+# The map's later stages (stem, lemma, tag, parse, analyze), one module each.
+from deepmap.cli import nlp_analyze, nlp_lemma, nlp_parse, nlp_pos, nlp_stem  # noqa: E402
 
 app.command("stem")(nlp_stem.stem_cmd)
 app.command("lemma")(nlp_lemma.lemma_cmd)
+app.command("tag")(nlp_pos.tag_cmd)
 app.command("parse")(nlp_parse.parse_cmd)
 app.command("analyze")(nlp_analyze.analyze_cmd)

@@ -34,6 +34,12 @@ __all__ = [
 ]
 
 _LAZY = {
+    "PerceptronTagger": "deepmap.text.pos",
+    "read_tagged": "deepmap.text.pos",
+    "tagging_accuracy": "deepmap.text.pos",
+    "PENN_TAGS": "deepmap.text.tagset",
+    "PENN_TO_UNIVERSAL": "deepmap.text.tagset",
+    "to_universal": "deepmap.text.tagset",
     "PorterStemmer": "deepmap.text.porter",
     "StemTokenizer": "deepmap.text.porter",
     "porter_stem": "deepmap.text.porter",

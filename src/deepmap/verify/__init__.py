@@ -29,6 +29,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
         ladder_claims,
         lemma_claims,
         parse_claims,
+        pos_claims,
         scratch_claims,
         spacy_claims,
         stem_claims,
@@ -37,7 +38,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
     )
 
     modules = [calc_claims, scratch_claims, text_claims, embed_claims, vision_claims]
-    modules += [ladder_claims, stem_claims, lemma_claims, parse_claims, spacy_claims]
+    modules += [ladder_claims, stem_claims, lemma_claims, pos_claims, parse_claims, spacy_claims]
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
