@@ -200,11 +200,10 @@ def test_sampling_with_a_seed_equals_hf(gpt2, params, seed):
 
 
 def test_sampling_is_reproducible_and_seed_dependent(gpt2):
-    run = lambda seed: (
-        generate(  # noqa: E731
-            HFStepper(gpt2), PROMPT, strategy="sample", max_new_tokens=20, seed=seed
-        ).sequences
-    )
+    def run(seed):
+        stepper = HFStepper(gpt2)
+        return generate(stepper, PROMPT, strategy="sample", max_new_tokens=20, seed=seed).sequences
+
     assert run(3) == run(3)
     assert run(3) != run(4)
 
@@ -232,8 +231,8 @@ def test_sampling_frequencies_follow_the_processed_softmax():
 
 
 # ------------------------------------------------------------------ recurrent LMs
-class TinyRNNLM(torch.nn.Module if hasattr(torch, "nn") else object):
-    """embedding -> nn.RNN / nn.LSTM / nn.GRU -> linear; forward(ids, hidden) -> (logits, hidden)."""
+class TinyRNNLM(torch.nn.Module):
+    """embedding -> nn.RNN / nn.LSTM / nn.GRU -> linear; (ids, hidden) -> (logits, hidden)."""
 
     def __init__(self, cell: str, vocab: int = 30, dim: int = 16, layers: int = 2) -> None:
         super().__init__()
