@@ -296,6 +296,36 @@ def test_recurrent_beam_search_follows_its_beams(cell):
     torch.testing.assert_close(torch.tensor(ours.scores), torch.tensor(ref.scores))
 
 
+class TinyCachedLM(torch.nn.Module):
+    """A causal model with a batch-first cache, as a KV-cache transformer has:
+    (ids, cache) -> (logits, cache), cache = {"emb": (batch, t, d)}, logits from the mean."""
+
+    def __init__(self, vocab: int = 30, dim: int = 8) -> None:
+        super().__init__()
+        self.emb = torch.nn.Embedding(vocab, dim)
+        self.out = torch.nn.Linear(dim, vocab)
+
+    def forward(self, ids, cache=None):
+        e = self.emb(ids)  # (batch, t, d)
+        past = e if cache is None else torch.cat([cache["emb"], e], 1)
+        counts = torch.arange(1, past.size(1) + 1).view(1, -1, 1)
+        means = past.cumsum(1)[:, -ids.size(1) :] / counts[:, -ids.size(1) :]
+        return self.out(torch.tanh(means * 3)), {"emb": past}
+
+
+def test_a_kv_cache_model_is_a_stepper_with_batch_first_state():
+    torch.manual_seed(2)
+    model = TinyCachedLM().eval()
+    prompt = [[3, 1, 4], [2, 7, 1]]
+    kwargs = dict(strategy="beam", num_beams=3, max_new_tokens=8, num_return_sequences=2)
+    cached = RecurrentStepper(model, state_batch_dim=0)
+    assert generate(cached, prompt, **kwargs).sequences == (
+        generate(RecomputeStepper(model), prompt, **kwargs).sequences
+    )
+    greedy = generate(cached, prompt, max_new_tokens=8)
+    assert greedy.sequences == generate(RecomputeStepper(model), prompt, max_new_tokens=8).sequences
+
+
 def test_one_beam_is_greedy():
     model = _lm("lstm")
     greedy = generate(RecurrentStepper(model), [[1, 2]], max_new_tokens=10)

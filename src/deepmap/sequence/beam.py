@@ -87,7 +87,10 @@ def beam_search(
     k = 2 * nb  # candidates kept per step: max(2, 1 + number of eos ids) · num_beams
     fill = pad_token_id if pad_token_id is not None else eos_token_id
     fill = -1 if fill is None else fill
-    dev = prompt.device
+    flat = prompt.repeat_interleave(nb, dim=0)  # (batch · nb, t), as HF expands before prefill
+    logits, state = stepper.step(flat, None)
+    dev = logits.device  # the model's device from here on
+    prompt, flat = prompt.to(dev), flat.to(dev)
 
     running = torch.full((batch, nb, max_len), fill, dtype=torch.int64, device=dev)
     running[:, :, :prompt_len] = prompt[:, None, :]
@@ -101,8 +104,6 @@ def beam_search(
     in_top = torch.arange(k, device=dev) < nb  # only the top num_beams may finish
     batch_offset = torch.arange(batch, device=dev)[:, None] * nb
 
-    flat = prompt.repeat_interleave(nb, dim=0)  # (batch · nb, t), as HF expands before prefill
-    logits, state = stepper.step(flat, None)
     cur = prompt_len
     while True:
         logp = torch.log_softmax(logits.float(), dim=-1)  # (batch · nb, V)

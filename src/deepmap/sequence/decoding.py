@@ -80,6 +80,10 @@ class RecurrentStepper:
     `(h, c)` for nn.LSTM, each (num_layers · directions, batch, hidden), so the batch is
     dimension 1 (`state_batch_dim`) whether or not the layer is batch_first. logits may be
     (batch, t, vocab) (the last position is taken) or (batch, vocab).
+
+    Any model of that shape works, not only recurrent ones: a transformer with its own KV
+    cache, `model(ids, cache) -> (logits, cache)` with the cache a nested tuple/list/dict of
+    batch-first tensors, is `RecurrentStepper(model, state_batch_dim=0)`.
     """
 
     def __init__(self, model: nn.Module, *, state_batch_dim: int = 1) -> None:
@@ -89,6 +93,9 @@ class RecurrentStepper:
     def step(self, tokens: torch.Tensor, state: Any) -> tuple[torch.Tensor, Any]:
         import torch
 
+        param = next(self.model.parameters(), None)
+        if param is not None:
+            tokens = tokens.to(param.device)
         with torch.no_grad():
             logits, hidden = self.model(tokens, state)
         if logits.dim() == 3:
@@ -119,7 +126,11 @@ class HFStepper:
 
         kwargs = {self._cache_arg: state}
         with torch.no_grad():
-            out = self.model(input_ids=tokens, use_cache=True, **kwargs)
+            out = self.model(
+                input_ids=tokens.to(getattr(self.model, "device", tokens.device)),
+                use_cache=True,
+                **kwargs,
+            )
         cache = getattr(out, "cache", None)
         if cache is None:
             cache = getattr(out, "past_key_values", None)
@@ -189,9 +200,9 @@ def _token_steps(
     """
     import torch
 
-    ids = prompt
-    unfinished = torch.ones(prompt.size(0), dtype=torch.bool, device=prompt.device)
     logits, state = stepper.step(prompt, None)
+    ids = prompt.to(logits.device)  # the model's device from here on
+    unfinished = torch.ones(ids.size(0), dtype=torch.bool, device=ids.device)
     generator = None
     if do_sample:
         generator = torch.Generator(device=logits.device).manual_seed(seed)
