@@ -20,6 +20,7 @@ from deepmap.sequence.decoding import (
     generate,
     select_state,
     stream,
+    stream_text,
 )
 from deepmap.sequence.sampling import (
     SamplingParams,
@@ -43,6 +44,7 @@ __all__ = [
     "process_logits",
     "select_state",
     "stream",
+    "stream_text",
     "top_k_filter",
     "top_p_filter",
 ]

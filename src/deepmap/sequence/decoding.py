@@ -24,7 +24,7 @@ seed gives HF's tokens.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -45,6 +45,7 @@ __all__ = [
     "generate",
     "select_state",
     "stream",
+    "stream_text",
 ]
 
 Strategy = Literal["greedy", "sample", "beam"]
@@ -348,3 +349,26 @@ def stream(
         seed=seed,
     )
     return (int(t[0]) for t in steps)
+
+
+def stream_text(tokens: Iterable[int], decode: Callable[[list[int]], str]) -> Iterator[str]:
+    """Text pieces as `tokens` arrive: decode(all ids so far) minus what was already given.
+
+    A piece is held back while the decoded text ends in U+FFFD (a byte-level token that is
+    half of a UTF-8 character) or while it no longer extends what was given (a tokenizer
+    that re-spaces earlier text); whatever is left comes out at the end. The pieces join to
+    exactly decode(all ids) whenever that text extends every earlier one.
+    """
+    ids: list[int] = []
+    given = ""
+    for token in tokens:
+        ids.append(int(token))
+        text = decode(ids)
+        if text.endswith("\ufffd") or not text.startswith(given):
+            continue
+        if len(text) > len(given):
+            yield text[len(given) :]
+            given = text
+    text = decode(ids) if ids else ""
+    if text.startswith(given) and len(text) > len(given):
+        yield text[len(given) :]
