@@ -375,6 +375,8 @@ def test_stream_is_lazy_and_stops_at_eos():
         ({"strategy": "beam", "length_penalty": float("nan")}, "length_penalty must be a fin"),
         ({"strategy": "beam", "early_stopping": "soon"}, "early_stopping must be True, False"),
         ({"eos_token_id": -3}, "eos_token_id must be an integer in [0, inf]. Got -3."),
+        ({"length_penalty": 2.0}, "length_penalty applies only to strategy='beam'"),
+        ({"strategy": "sample", "early_stopping": True}, "early_stopping applies only to"),
     ],
 )
 def test_bad_arguments_fail_before_any_work(kwargs, message):
@@ -396,3 +398,8 @@ def test_bad_arguments_fail_before_any_work(kwargs, message):
 def test_bad_prompts(prompt):
     with pytest.raises(InputError, match="prompt must"):
         generate(RecurrentStepper(_lm("gru")), prompt)
+
+
+def test_stream_refuses_unknown_options():
+    with pytest.raises(InputError, match="unknown decoding option 'beams'"):
+        stream(RecurrentStepper(_lm("gru")), [1, 2], beams=3)

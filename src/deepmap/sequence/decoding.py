@@ -227,7 +227,11 @@ def _token_steps(
 
 
 def _check_strategy(
-    strategy: str, params: SamplingParams, num_beams: int, max_new_tokens: int
+    strategy: str,
+    params: SamplingParams,
+    num_beams: int,
+    max_new_tokens: int,
+    beam_options: dict[str, Any] | None = None,
 ) -> None:
     if strategy not in ("greedy", "sample", "beam"):
         raise InputError(f"strategy must be 'greedy', 'sample' or 'beam'. Got {strategy!r}.")
@@ -240,6 +244,12 @@ def _check_strategy(
         )
     if strategy != "beam" and num_beams != 1:
         raise InputError(f"num_beams applies only to strategy='beam' (got {strategy!r}).")
+    defaults = {"length_penalty": 1.0, "early_stopping": False, "num_return_sequences": 1}
+    for name, value in (beam_options or {}).items():
+        if name not in defaults and name != "num_beams":
+            raise InputError(f"unknown decoding option {name!r}.")
+        if strategy != "beam" and name in defaults and value != defaults[name]:
+            raise InputError(f"{name} applies only to strategy='beam' (got {strategy!r}).")
 
 
 def generate(
@@ -264,7 +274,12 @@ def generate(
     beam:   HF's beam search; score = sum log p / (generated length ** length_penalty).
     """
     params = params or SamplingParams()
-    _check_strategy(strategy, params, num_beams, max_new_tokens)
+    beam_options = {
+        "length_penalty": length_penalty,
+        "early_stopping": early_stopping,
+        "num_return_sequences": num_return_sequences,
+    }
+    _check_strategy(strategy, params, num_beams, max_new_tokens, beam_options)
     check_seed(seed, "seed")
     ids = _as_prompt(prompt)
     if strategy == "beam":
@@ -282,8 +297,6 @@ def generate(
             pad_token_id=pad_token_id,
             repetition_penalty=params.repetition_penalty,
         )
-    if num_return_sequences != 1:
-        raise InputError("num_return_sequences applies only to strategy='beam'.")
     pad = _check_eos(eos_token_id, pad_token_id)
     import torch
 
@@ -299,7 +312,7 @@ def generate(
             seed=seed,
         )
     )
-    full = torch.cat([ids, torch.stack(steps, dim=1)], dim=1) if steps else ids
+    full = torch.cat([ids.to(steps[0].device), torch.stack(steps, dim=1)], 1) if steps else ids
     return GenerationResult(sequences=full.tolist(), prompt_length=ids.size(1))
 
 
@@ -321,7 +334,8 @@ def stream(
     Same tokens as `generate` with the same arguments.
     """
     params = params or SamplingParams()
-    _check_strategy(strategy, params, beam_options.get("num_beams", 1), max_new_tokens)
+    num_beams = beam_options.get("num_beams", 1)
+    _check_strategy(strategy, params, num_beams, max_new_tokens, beam_options)
     check_seed(seed, "seed")
     _check_eos(eos_token_id, None)
     ids = _as_prompt(prompt)
