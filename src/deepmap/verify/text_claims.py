@@ -91,7 +91,28 @@ def _relative_tf_vs_sklearn() -> float:
     return float(abs(ours - ref).max())
 
 
+def _our_tokens() -> list[str]:
+    from deepmap.text.tokenize import word_tokenize
+
+    return word_tokenize("it's")
+
+
+def _nltk_tokens() -> list[str]:
+    from nltk.tokenize import TreebankWordTokenizer
+
+    return TreebankWordTokenizer().tokenize("it's")
+
+
 CLAIMS: list[Claim] = [
+    Claim(
+        "nlp.tokenize.its",
+        "NLP pipeline 3",
+        'Penn Treebank style treats punctuation as separate tokens: "it\'s" -> ["it", "\'s"]',
+        ["it", "'s"],
+        _our_tokens,
+        _nltk_tokens,
+        "NLTK TreebankWordTokenizer",
+    ),
     Claim(
         "nlp.onehot.cosine",
         "NLP representation 2",
