@@ -6,25 +6,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.cli._fuzz import assert_one_line_error
 
-from deepmap.cli import MAX_ERROR_CHARS, main
+from deepmap.cli import main
 
 
 def run(capsys, *argv):
     code = main(["nlp", "parse", *map(str, argv)])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def assert_one_line_error(code, out, err, *needles):
-    assert code == 2, (out, err)
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("deepmap: error: ")
-    assert len(lines[0]) <= len("deepmap: error: ") + MAX_ERROR_CHARS
-    assert "Traceback" not in out + err
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 def test_the_maps_sentence(capsys):
