@@ -7,6 +7,7 @@ gets results.json (with provenance), curves.png and the checkpoint folder `model
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -52,8 +53,16 @@ def train_cmd(
     run = train_lm(config, on_eval=on_eval)
     r = run.result
     figures = {"curves.png": curves_figure(run.history, f"{model} language model")}
-    write_run(out, {**r, "history": run.history}, figures, seed=seed, data=run.data_path)
-    save_lm(out / "model", run.model, run.tokenizer, config)
+    # the checkpoint is written first, beside OUT, and moved in once results.json is written
+    staged = out.parent / f".{out.name}.model"
+    if staged.exists():
+        shutil.rmtree(staged)
+    save_lm(staged, run.model, run.tokenizer, config)
+    try:
+        write_run(out, {**r, "history": run.history}, figures, seed=seed, data=run.data_path)
+        staged.rename(out / "model")
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
     typer.echo(
         f"validation loss {r['val_loss']:.4f} nats/char  perplexity {r['perplexity']:.3f}  "
         f"bits/char {r['bits_per_char']:.4f}  ({r['steps']} steps, {r['train_seconds']:.1f} s)"
