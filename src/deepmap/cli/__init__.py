@@ -53,8 +53,14 @@ COMMANDS: tuple[SubCommand, ...] = (
     ),
     SubCommand("embed", "deepmap.cli.embed:app", "Word embeddings: vectors, similarity, subwords."),
     SubCommand(
+        "generate",
+        "deepmap.cli.lm:generate_cmd",
+        "Stream text from a trained language model (temperature, top-k, top-p).",
+    ),
+    SubCommand(
         "ladder", "deepmap.cli.ladder:app", "Which model? Candidates measured side by side."
     ),
+    SubCommand("lm", "deepmap.cli.lm:app", "Language models: RNN, LSTM, GRU on text."),
     SubCommand(
         "nlp",
         "deepmap.cli.nlp:app",

@@ -1,0 +1,195 @@
+"""The language-model lab: train a char-level RNN / LSTM / GRU with truncated BPTT.
+
+Loss is the mean cross-entropy in nats per character on the held-out 10%:
+
+    perplexity = exp(loss),   bits per character = loss / ln 2
+
+Training goes through `deepmap.train.fit` with the `Recurrent` task (the hidden state is
+carried from batch to batch and detached), gradients clipped to the map's max_norm = 5.0.
+
+One checkpoint format for language models, a folder:
+    lm.json            {"kind": ..., "format": 1, "tokenizer": {...}, "config": {...}}
+    model.safetensors  the weights
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from deepmap.errors import DataError, InputError
+from deepmap.validate import check_float, check_int, check_seed
+
+__all__ = ["LMConfig", "LMRun", "load_lm", "save_lm", "train_lm"]
+
+FORMAT = 1
+KIND = "recurrent-lm"
+
+
+@dataclass
+class LMConfig:
+    """Every setting of `deepmap lm train`, checked by `validate()` before any work."""
+
+    model: str = "lstm"
+    level: str = "char"
+    data: str = "tinyshakespeare"
+    layers: int = 2
+    hidden: int = 256
+    dropout: float = 0.0
+    seq_len: int = 100
+    batch_size: int = 32
+    lr: float = 2e-3
+    max_steps: int = 1000
+    eval_every: int = 200
+    clip_norm: float = 5.0  # the map's max_norm
+    seed: int = 0
+    out: str | None = None
+
+    def validate(self) -> None:
+        from deepmap.sequence.lm import RNN_KINDS
+
+        if self.model not in RNN_KINDS:
+            raise InputError(f"--model must be one of rnn, lstm, gru. Got {self.model!r}.")
+        if self.level != "char":
+            raise InputError(
+                f"--level must be char (word level is not built yet). Got {self.level!r}."
+            )
+        check_int("--layers", self.layers, low=1, high=16)
+        check_int("--hidden", self.hidden, low=1, high=8192)
+        check_float("--dropout", self.dropout, low=0.0, high=1.0, high_open=True)
+        check_int("--seq-len", self.seq_len, low=1, high=100_000)
+        check_int("--batch-size", self.batch_size, low=1, high=100_000)
+        check_float("--lr", self.lr, low=0.0, low_open=True, high=10.0)
+        check_int("--max-steps", self.max_steps, low=1, high=10**9)
+        check_int("--eval-every", self.eval_every, low=1, high=10**9)
+        check_float("--clip-norm", self.clip_norm, low=0.0, low_open=True)
+        check_seed(self.seed)
+
+
+@dataclass
+class LMRun:
+    """What `train_lm` returns: the model, its tokenizer, the result and the curves."""
+
+    model: Any
+    tokenizer: Any
+    result: dict[str, Any]
+    history: dict[str, Any] = field(default_factory=dict)
+    data_path: Path | None = None
+
+
+def loss_figures(loss: float) -> dict[str, float]:
+    """loss (nats/char) -> perplexity exp(loss) and bits per char loss / ln 2."""
+    return {"val_loss": loss, "perplexity": math.exp(loss), "bits_per_char": loss / math.log(2)}
+
+
+def train_lm(
+    config: LMConfig,
+    *,
+    on_step: Callable[[int, int, float], None] | None = None,
+    on_eval: Callable[[int, dict], None] | None = None,
+) -> LMRun:
+    """Train on the first 90% of the text, evaluate on the last 10% (state carried)."""
+    config.validate()
+    import torch
+
+    from deepmap.sequence.corpus import StreamBatches, load_text, split_text
+    from deepmap.sequence.lm import RecurrentLM
+    from deepmap.sequence.tokenize import CharTokenizer
+    from deepmap.train import TrainConfig, fit
+    from deepmap.train.tasks import Recurrent
+
+    text, path = load_text(config.data)
+    train_text, val_text = split_text(text)
+    tok = CharTokenizer.from_text(train_text)
+    train_set = StreamBatches(tok.encode(train_text), config.batch_size, config.seq_len)
+    val_ids = tok.encode(val_text, strict=False)
+    val_set = StreamBatches(val_ids, config.batch_size, config.seq_len)
+    torch.manual_seed(config.seed)
+    model = RecurrentLM(
+        tok.vocab_size, config.model, layers=config.layers, hidden=config.hidden,
+        dropout=config.dropout,
+    )  # fmt: skip
+    train_config = TrainConfig(
+        epochs=None, max_steps=config.max_steps, eval_every=config.eval_every,
+        batch_size=config.batch_size, eval_batch_size=config.batch_size, lr=config.lr,
+        clip_norm=config.clip_norm, patience=None, seed=config.seed, shuffle=False,
+        drop_last=True,
+    )  # fmt: skip
+    t0 = time.perf_counter()
+    history = fit(
+        model, train_set, val_set, train_config, task=Recurrent(), on_step=on_step,
+        on_epoch=on_eval,
+    )  # fmt: skip
+    seconds = time.perf_counter() - t0
+    best = min(history.val_loss)
+    result = {
+        "model": config.model, "level": config.level, "config": asdict(config),
+        **loss_figures(best), "best_step": history.best_step,
+        "steps": history.steps[-1] if history.steps else 0, "train_seconds": seconds,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "vocab_size": tok.vocab_size, "train_chars": len(train_text),
+        "val_chars": len(val_text), "device": history.device,
+    }  # fmt: skip
+    return LMRun(model, tok, result, history.to_dict(), path)
+
+
+def save_lm(folder: str | Path, model: Any, tokenizer: Any, config: LMConfig) -> Path:
+    """Write the checkpoint folder atomically (a temporary folder renamed into place)."""
+    from safetensors.torch import save_file
+
+    folder = Path(folder)
+    if folder.exists() and not (folder / "lm.json").is_file():
+        raise InputError(f"{folder}: exists and is not a language-model checkpoint.")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        meta = {"kind": KIND, "format": FORMAT, "tokenizer": tokenizer.to_dict(),
+                "config": asdict(config)}  # fmt: skip
+        (tmp / "lm.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+        save_file(state, str(tmp / "model.safetensors"))
+        if folder.exists():
+            shutil.rmtree(folder)
+        tmp.rename(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def load_lm(folder: str | Path) -> tuple[Any, Any, LMConfig]:
+    """(model in eval mode, tokenizer, config) from a `save_lm` folder; a bad one is a DataError."""
+    from safetensors.torch import load_file
+
+    from deepmap.sequence.lm import RecurrentLM
+    from deepmap.sequence.tokenize import CharTokenizer
+
+    folder = Path(folder)
+    meta_path = folder / "lm.json"
+    if not meta_path.is_file():
+        raise DataError(f"--model {folder}: not a language-model checkpoint (no lm.json).")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("kind") != KIND or meta.get("format") != FORMAT:
+            raise ValueError(f"kind {meta.get('kind')!r}, format {meta.get('format')!r}")
+        known = {f.name for f in fields(LMConfig)}
+        config = LMConfig(**{k: v for k, v in meta["config"].items() if k in known})
+        config.validate()
+        tok = CharTokenizer.from_dict(meta["tokenizer"])
+        model = RecurrentLM(
+            tok.vocab_size, config.model, layers=config.layers, hidden=config.hidden,
+            dropout=config.dropout,
+        )  # fmt: skip
+        model.load_state_dict(load_file(str(folder / "model.safetensors")))
+    except Exception as e:
+        msg = (str(e).splitlines() or [type(e).__name__])[0][:120]
+        raise DataError(f"--model {folder}: unreadable checkpoint ({msg}).") from None
+    model.eval()
+    return model, tok, config
