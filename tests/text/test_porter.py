@@ -18,12 +18,12 @@ from deepmap.text.porter import (
     _STEP4,
     MODES,
     PorterStemmer,
-    StemTokenizer,
     _apply,
     _is_consonant,
     measure,
     porter_stem,
 )
+from deepmap.text.stem_tokenizer import StemTokenizer
 
 NLTK_NAMES = {
     "original": "ORIGINAL_ALGORITHM",

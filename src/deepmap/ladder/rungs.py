@@ -31,7 +31,7 @@ from deepmap.classify.preprocess import preprocess
 from deepmap.errors import InputError
 from deepmap.represent import CountVectorizer, TfidfVectorizer
 from deepmap.text.lemmatize import LemmaTokenizer
-from deepmap.text.porter import StemTokenizer
+from deepmap.text.stem_tokenizer import StemTokenizer
 
 __all__ = [
     "DEFAULT_RUNGS",

@@ -41,7 +41,7 @@ _LAZY = {
     "PENN_TO_UNIVERSAL": "deepmap.text.tagset",
     "to_universal": "deepmap.text.tagset",
     "PorterStemmer": "deepmap.text.porter",
-    "StemTokenizer": "deepmap.text.porter",
+    "StemTokenizer": "deepmap.text.stem_tokenizer",
     "porter_stem": "deepmap.text.porter",
     "LemmaTokenizer": "deepmap.text.lemmatize",
     "WordNetLemmatizer": "deepmap.text.lemmatize",
