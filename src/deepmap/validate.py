@@ -27,6 +27,7 @@ __all__ = [
     "MAX_SEED",
     "check_float",
     "check_int",
+    "check_out_dir",
     "check_out_path",
     "check_seed",
     "parse_json",
@@ -130,3 +131,15 @@ def parse_json(text: str, where: str, *, first_line: int = 1) -> Any:
         raise DataError(
             f"{where}:{first_line}: a number in the JSON has more than {limit:,} digits."
         ) from None
+
+
+def check_out_dir(out: Path, marker: str = "results.json") -> None:
+    """Refuse an existing path that is a file, or a non-empty folder without `marker`."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder.")
+    if out.is_dir() and any(out.iterdir()) and not (out / marker).is_file():
+        raise InputError(
+            f"--out {out}: the folder is not empty and holds no earlier results ({marker}); "
+            "choose another folder."
+        )

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from deepmap.errors import InputError
+from deepmap.validate import check_out_dir  # re-exported: the one output-folder rule
 
 __all__ = [
     "check_out_dir",
@@ -37,18 +37,6 @@ def pyplot():
     import matplotlib.pyplot as plt
 
     return plt
-
-
-def check_out_dir(out: Path, marker: str = "results.json") -> None:
-    """Refuse an existing path that is a file, or a non-empty folder without `marker`."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder.")
-    if out.is_dir() and any(out.iterdir()) and not (out / marker).is_file():
-        raise InputError(
-            f"--out {out}: the folder is not empty and holds no earlier results ({marker}); "
-            "choose another folder."
-        )
 
 
 @contextlib.contextmanager

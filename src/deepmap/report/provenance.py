@@ -20,6 +20,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from deepmap.data.identity import data_identity  # re-exported
+
 __all__ = ["data_checksum", "data_identity", "provenance"]
 
 
@@ -97,19 +99,6 @@ def data_checksum(*items: str | bytes | Path) -> str:
             h.update(str(item).encode())
         h.update(b"\0")
     return h.hexdigest()
-
-
-_SPLITS = ("train_x", "train_y", "val_x", "val_y", "test_x", "test_y")
-
-
-def data_identity(d: Any) -> tuple[Path | bytes | str, ...]:
-    """What a loaded image dataset's checksum is taken over: the files it was read from,
-    else (bundled or generated data) its name and the bytes of its arrays."""
-    files = tuple(getattr(d, "files", ()) or ())
-    if files:
-        return files
-    arrays = (getattr(d, k) for k in _SPLITS if getattr(d, k, None) is not None)
-    return (str(getattr(d, "name", "")), *(a.tobytes() for a in arrays))
 
 
 def provenance(

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from deepmap import metrics
+from deepmap.data.identity import data_identity
 from deepmap.errors import InputError
-from deepmap.report.provenance import data_identity
 from deepmap.train import TrainConfig, fit, predict
 from deepmap.validate import check_float, check_int, check_out_path, check_seed
 from deepmap.vision.checkpoint import check_fits, fit_guarded, start_checkpoint
@@ -98,7 +98,7 @@ class LabConfig:
         self._check_out()
 
     def _check_out(self) -> None:
-        from deepmap.report.figures import check_out_dir  # the one output-folder rule
+        from deepmap.validate import check_out_dir  # the one output-folder rule
 
         check_out_path(self.out, "--out")
         check_out_dir(self.out)

@@ -26,8 +26,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from deepmap.data.identity import data_identity
 from deepmap.errors import DataUnavailableError, InputError
-from deepmap.report.provenance import data_identity
 from deepmap.validate import check_float, check_int, short
 from deepmap.vision.labs import (
     EpochFn,
