@@ -85,8 +85,9 @@ def generate_cmd(
 ) -> None:
     """Stream text from a trained language model as it is produced."""
     from deepmap.errors import InputError
-    from deepmap.sequence import RecurrentStepper, SamplingParams, stream, stream_text
+    from deepmap.sequence import SamplingParams, stream, stream_text
     from deepmap.sequence.lab import load_lm
+    from deepmap.sequence.models import lm_spec
     from deepmap.validate import check_int
 
     check_int("--max-new-tokens", max_new_tokens, low=1, high=1_000_000)
@@ -95,10 +96,10 @@ def generate_cmd(
                             repetition_penalty=repetition_penalty)  # fmt: skip
     if not prompt:
         raise InputError("--prompt must not be empty.")
-    lm, tok, _ = load_lm(model)
+    lm, tok, config = load_lm(model)
     ids = tok.encode(prompt)
     tokens = stream(
-        RecurrentStepper(lm), [ids], strategy="greedy" if greedy else "sample",
+        lm_spec(config.model).stepper(lm), [ids], strategy="greedy" if greedy else "sample",
         max_new_tokens=max_new_tokens, params=params, seed=seed,
     )  # fmt: skip
     sys.stdout.write(prompt)

@@ -30,7 +30,6 @@ from deepmap.validate import check_float, check_int, check_seed
 __all__ = ["LMConfig", "LMRun", "load_lm", "save_lm", "train_lm"]
 
 FORMAT = 1
-KIND = "recurrent-lm"
 
 
 @dataclass
@@ -53,10 +52,9 @@ class LMConfig:
     out: str | None = None
 
     def validate(self) -> None:
-        from deepmap.sequence.lm import RNN_KINDS
+        from deepmap.sequence.models import lm_spec
 
-        if self.model not in RNN_KINDS:
-            raise InputError(f"--model must be one of rnn, lstm, gru. Got {self.model!r}.")
+        lm_spec(self.model)
         if self.level != "char":
             raise InputError(
                 f"--level must be char (word level is not built yet). Got {self.level!r}."
@@ -100,7 +98,7 @@ def train_lm(
     import torch
 
     from deepmap.sequence.corpus import StreamBatches, load_text, split_text
-    from deepmap.sequence.lm import RecurrentLM
+    from deepmap.sequence.models import lm_spec
     from deepmap.sequence.tokenize import CharTokenizer
     from deepmap.train import TrainConfig, fit
     from deepmap.train.tasks import Recurrent
@@ -112,10 +110,7 @@ def train_lm(
     val_ids = tok.encode(val_text, strict=False)
     val_set = StreamBatches(val_ids, config.batch_size, config.seq_len)
     torch.manual_seed(config.seed)
-    model = RecurrentLM(
-        tok.vocab_size, config.model, layers=config.layers, hidden=config.hidden,
-        dropout=config.dropout,
-    )  # fmt: skip
+    model = lm_spec(config.model).build(config, tok.vocab_size)
     train_config = TrainConfig(
         epochs=None, max_steps=config.max_steps, eval_every=config.eval_every,
         batch_size=config.batch_size, eval_batch_size=config.batch_size, lr=config.lr,
@@ -150,7 +145,9 @@ def save_lm(folder: str | Path, model: Any, tokenizer: Any, config: LMConfig) ->
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        meta = {"kind": KIND, "format": FORMAT, "tokenizer": tokenizer.to_dict(),
+        from deepmap.sequence.models import lm_spec
+
+        meta = {"kind": lm_spec(config.model).kind, "format": FORMAT, "tokenizer": tokenizer.to_dict(),
                 "config": asdict(config)}  # fmt: skip
         (tmp / "lm.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
@@ -168,7 +165,7 @@ def load_lm(folder: str | Path) -> tuple[Any, Any, LMConfig]:
     """(model in eval mode, tokenizer, config) from a `save_lm` folder; a bad one is a DataError."""
     from safetensors.torch import load_file
 
-    from deepmap.sequence.lm import RecurrentLM
+    from deepmap.sequence.models import LM_MODELS, lm_spec
     from deepmap.sequence.tokenize import CharTokenizer
 
     folder = Path(folder)
@@ -177,16 +174,14 @@ def load_lm(folder: str | Path) -> tuple[Any, Any, LMConfig]:
         raise DataError(f"--model {folder}: not a language-model checkpoint (no lm.json).")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("kind") != KIND or meta.get("format") != FORMAT:
+        kinds = {spec.kind for spec in LM_MODELS.values()}
+        if meta.get("kind") not in kinds or meta.get("format") != FORMAT:
             raise ValueError(f"kind {meta.get('kind')!r}, format {meta.get('format')!r}")
         known = {f.name for f in fields(LMConfig)}
         config = LMConfig(**{k: v for k, v in meta["config"].items() if k in known})
         config.validate()
         tok = CharTokenizer.from_dict(meta["tokenizer"])
-        model = RecurrentLM(
-            tok.vocab_size, config.model, layers=config.layers, hidden=config.hidden,
-            dropout=config.dropout,
-        )  # fmt: skip
+        model = lm_spec(config.model).build(config, tok.vocab_size)
         model.load_state_dict(load_file(str(folder / "model.safetensors")))
     except Exception as e:
         msg = (str(e).splitlines() or [type(e).__name__])[0][:120]
