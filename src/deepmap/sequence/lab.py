@@ -147,8 +147,8 @@ def save_lm(folder: str | Path, model: Any, tokenizer: Any, config: LMConfig) ->
     try:
         from deepmap.sequence.models import lm_spec
 
-        meta = {"kind": lm_spec(config.model).kind, "format": FORMAT, "tokenizer": tokenizer.to_dict(),
-                "config": asdict(config)}  # fmt: skip
+        meta = {"kind": lm_spec(config.model).kind, "format": FORMAT,
+                "tokenizer": tokenizer.to_dict(), "config": asdict(config)}  # fmt: skip
         (tmp / "lm.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
         save_file(state, str(tmp / "model.safetensors"))
