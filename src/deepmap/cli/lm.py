@@ -23,6 +23,7 @@ def train_cmd(
     data: str = typer.Option("tinyshakespeare", "--data", help="tinyshakespeare or PATH."),
     layers: int = typer.Option(2, "--layers"),
     hidden: int = typer.Option(256, "--hidden"),
+    heads: int = typer.Option(4, "--heads", help="Attention heads (transformer models)."),
     dropout: float = typer.Option(0.0, "--dropout"),
     seq_len: int = typer.Option(100, "--seq-len"),
     batch_size: int = typer.Option(32, "--batch-size"),
@@ -30,6 +31,9 @@ def train_cmd(
     max_steps: int = typer.Option(1000, "--max-steps"),
     eval_every: int = typer.Option(200, "--eval-every"),
     clip_norm: float = typer.Option(5.0, "--clip-norm", help="The map's max_norm=5.0."),
+    precision: str = typer.Option(
+        "auto", "--precision", help="auto (bf16 autocast on a GPU), no or bf16."
+    ),
     seed: int = typer.Option(0, "--seed", help="0 .. 2**32-1."),
     out: Path = typer.Option(Path("results/lm"), "--out"),
 ) -> None:
@@ -38,7 +42,8 @@ def train_cmd(
     from deepmap.sequence.lab import LMConfig, save_lm, train_lm
 
     config = LMConfig(
-        model=model, level=level, data=data, layers=layers, hidden=hidden, dropout=dropout,
+        model=model, level=level, data=data, layers=layers, hidden=hidden, heads=heads,
+        dropout=dropout, precision=precision,
         seq_len=seq_len, batch_size=batch_size, lr=lr, max_steps=max_steps,
         eval_every=eval_every, clip_norm=clip_norm, seed=seed, out=str(out),
     )  # fmt: skip

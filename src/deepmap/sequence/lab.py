@@ -41,6 +41,7 @@ class LMConfig:
     data: str = "tinyshakespeare"
     layers: int = 2
     hidden: int = 256
+    heads: int = 4  # attention heads (transformer models only)
     dropout: float = 0.0
     seq_len: int = 100
     batch_size: int = 32
@@ -48,6 +49,7 @@ class LMConfig:
     max_steps: int = 1000
     eval_every: int = 200
     clip_norm: float = 5.0  # the map's max_norm
+    precision: str = "auto"  # auto: bf16 autocast on a GPU, float32 on the CPU; or no / bf16
     seed: int = 0
     out: str | None = None
 
@@ -61,6 +63,9 @@ class LMConfig:
             )
         check_int("--layers", self.layers, low=1, high=16)
         check_int("--hidden", self.hidden, low=1, high=8192)
+        check_int("--heads", self.heads, low=1, high=1024)
+        if self.precision not in ("auto", "no", "bf16"):
+            raise InputError(f"--precision must be auto, no or bf16. Got {self.precision!r}.")
         check_float("--dropout", self.dropout, low=0.0, high=1.0, high_open=True)
         check_int("--seq-len", self.seq_len, low=1, high=100_000)
         check_int("--batch-size", self.batch_size, low=1, high=100_000)
@@ -110,17 +115,22 @@ def train_lm(
     val_ids = tok.encode(val_text, strict=False)
     val_set = StreamBatches(val_ids, config.batch_size, config.seq_len)
     torch.manual_seed(config.seed)
-    model = lm_spec(config.model).build(config, tok.vocab_size)
+    spec = lm_spec(config.model)
+    model = spec.build(config, tok.vocab_size)
+    optimizer, scheduler = spec.optimizer(model, config) if spec.optimizer else (None, None)
+    precision = config.precision
+    if precision == "auto":
+        precision = "bf16" if torch.cuda.is_available() else "no"
     train_config = TrainConfig(
         epochs=None, max_steps=config.max_steps, eval_every=config.eval_every,
         batch_size=config.batch_size, eval_batch_size=config.batch_size, lr=config.lr,
         clip_norm=config.clip_norm, patience=None, seed=config.seed, shuffle=False,
-        drop_last=True,
+        drop_last=True, mixed_precision=precision,
     )  # fmt: skip
     t0 = time.perf_counter()
     history = fit(
         model, train_set, val_set, train_config, task=Recurrent(), on_step=on_step,
-        on_epoch=on_eval,
+        on_epoch=on_eval, optimizer=optimizer, scheduler=scheduler,
     )  # fmt: skip
     seconds = time.perf_counter() - t0
     best = min(history.val_loss)

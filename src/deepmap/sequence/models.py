@@ -29,6 +29,8 @@ class LMModelSpec:
     build: Callable[[LMConfig, int], Any]
     stepper: Callable[[Any], Any]
     stateful: bool = True  # True: the hidden state is carried between training batches
+    # optimizer(model, config) -> (optimizer, scheduler or None); None: the loop's AdamW(lr)
+    optimizer: Callable[[Any, LMConfig], tuple[Any, Any]] | None = None
 
 
 def _recurrent(name: str) -> LMModelSpec:
