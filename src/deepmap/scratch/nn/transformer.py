@@ -110,8 +110,13 @@ class TransformerEncoderLayer(Module):
         self.norm_first = norm_first
 
     def feed_forward(self, x: Tensor) -> Tensor:
-        """max(0, x W1^T + b1) W2^T + b2  (torch's Linear layout: W1 is (f, d))."""
-        return self.linear2(self.dropout(self.linear1(x).relu()))
+        """max(0, x W1^T + b1) W2^T + b2  (torch's Linear layout: W1 is (f, d)).
+
+        Applied to the (N*L, d) matrix of all positions at once: one matrix product per
+        weight (and per weight gradient) instead of one per example."""
+        n, length, d = x.shape
+        h = self.linear1(x.reshape(n * length, d)).relu()  # (N*L, f)
+        return self.linear2(self.dropout(h)).reshape(n, length, d)
 
     def self_attention(
         self, x: Tensor, mask: np.ndarray | None = None, causal: bool = False
