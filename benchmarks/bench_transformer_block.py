@@ -88,7 +88,8 @@ def main() -> int:
     form = "pre-LN" if args.norm_first else "post-LN"
     print(
         f"one encoder block, {form}{', causal' if args.causal else ''}: B={b} T={t} "
-        f"d={d} h={h} ffn={4 * d}, float32, {args.threads} thread(s), median of {args.steps} (timed in turns)"
+        f"d={d} h={h} ffn={4 * d}, float32, {args.threads} thread(s), "
+        f"median of {args.steps} (timed in turns)"
     )
     print(
         f"scratch {t_ours * 1e3:7.2f} ms   torch {t_torch * 1e3:7.2f} ms"
