@@ -143,10 +143,13 @@ class SoftmaxSaturation:
 
 
 def softmax_jacobian_norm(p: np.ndarray) -> np.ndarray:
-    """||J||_F of the softmax, J = diag(p) - p p^T, per row of p (closed form):
-    ||J||_F^2 = sum p^2 - 2 sum p^3 + (sum p^2)^2. Near 0 when p is one-hot."""
-    s2 = (p * p).sum(-1)
-    return np.sqrt(np.maximum(s2 - 2 * (p**3).sum(-1) + s2 * s2, 0.0))
+    """||J||_F of the softmax, J = diag(p) - p p^T, per row of p (J built explicitly: the
+    closed form sum p^2 - 2 sum p^3 + (sum p^2)^2 cancels to 0 near one-hot rows).
+    Near 0 when p is one-hot; sqrt(1/T - 1/T^2) when uniform."""
+    jac = -p[..., :, None] * p[..., None, :]  # (..., T, T)
+    diag = np.einsum("...ii->...i", jac)
+    diag += p  # a writable view: the diagonal of jac
+    return np.linalg.norm(jac, axis=(-2, -1))
 
 
 def attention_scores(
