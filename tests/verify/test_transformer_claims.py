@@ -38,3 +38,10 @@ def test_ours_against_the_reference_catches_a_wrong_count():
     wrong = dataclasses.replace(claim, ours=lambda: round(block_parameters(768, 2048).ffn_share, 4))
     result = wrong.check()
     assert result.status == "FAILS" and "disagree" in result.note
+
+
+def test_without_transformers_the_bert_claims_are_skipped_not_failed(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "transformers", None)
+    claim = next(c for c in transformer_claims.CLAIMS if c.id == "transformer.bert.sizes")
+    result = claim.check()
+    assert result.status == "skipped" and "deepmap[torch]" in result.note
