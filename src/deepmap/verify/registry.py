@@ -53,6 +53,7 @@ OPTIONAL_EXTRAS: dict[str, str] = {
     "torchvision": "torch",
     "accelerate": "torch",
     "safetensors": "torch",
+    "transformers": "torch",
     "gensim": "nlp",
     "nltk": "nlp",
     "numba": "nlp",

@@ -10,6 +10,8 @@ One module per concept; every name is importable from here (`deepmap.scratch.nn.
 - `normalization`: BatchNorm1d, BatchNorm2d, LayerNorm, Dropout
 - `recurrent`: RNNCell, LSTMCell, GRUCell, RNN, LSTM, GRU
 - `attention`: MultiheadAttention
+- `positional`: PositionalEncoding (sinusoidal)
+- `transformer`: TransformerEncoderLayer (post-/pre-LN), TransformerDecoderBlock (causal)
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from deepmap.scratch.nn.conv import AdaptiveAvgPool2d, Conv2d, MaxPool2d
 from deepmap.scratch.nn.linear import Embedding, Linear
 from deepmap.scratch.nn.module import Module, Parameter, Sequential
 from deepmap.scratch.nn.normalization import BatchNorm1d, BatchNorm2d, Dropout, LayerNorm
+from deepmap.scratch.nn.positional import PositionalEncoding
 from deepmap.scratch.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from deepmap.scratch.nn.transformer import TransformerDecoderBlock, TransformerEncoderLayer
 from deepmap.scratch.tensor import Tensor, concatenate
 
 __all__ = [
@@ -43,11 +47,14 @@ __all__ = [
     "Module",
     "MultiheadAttention",
     "Parameter",
+    "PositionalEncoding",
     "RNNCell",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "Tanh",
+    "TransformerDecoderBlock",
+    "TransformerEncoderLayer",
 ]
 
 
