@@ -119,7 +119,8 @@ class LoRALinear(torch.nn.Module):
     def reset_lora_parameters(self) -> None:
         """A as peft: kaiming-uniform(a=sqrt(5)) drawn in torch's r x d layout, then
         transposed (so a seeded draw gives peft's numbers); B = 0."""
-        a_t = torch.empty_like(self.lora_A).T  # r x d, fan_in = d
+        d, r = self.lora_A.shape
+        a_t = torch.empty(r, d, dtype=self.lora_A.dtype, device=self.lora_A.device)  # fan_in d
         torch.nn.init.kaiming_uniform_(a_t, a=math.sqrt(5))
         with torch.no_grad():
             self.lora_A.copy_(a_t.T)
