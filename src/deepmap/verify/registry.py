@@ -53,6 +53,8 @@ OPTIONAL_EXTRAS: dict[str, str] = {
     "torchvision": "torch",
     "accelerate": "torch",
     "safetensors": "torch",
+    "transformers": "torch",
+    "peft": "llm",
     "gensim": "nlp",
     "nltk": "nlp",
     "numba": "nlp",
