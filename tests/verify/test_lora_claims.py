@@ -3,11 +3,12 @@ the `llm` extra) without peft, and failing when the adapter's count is wrong."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
 
-from deepmap.verify import all_claims, check_claims
+from deepmap.verify import Claim, all_claims, check_claims
 from deepmap.verify.lora_claims import CLAIMS
 
 pytest.importorskip("torch")
@@ -22,7 +23,7 @@ def test_registered_once_in_verify():
 
 def test_lora_claims_agree_with_peft():
     pytest.importorskip("peft")
-    results = check_claims(CLAIMS)
+    results = check_claims([c for c in CLAIMS if isinstance(c, Claim)])
     assert [r.status for r in results] == ["agrees", "agrees"], [r.note for r in results]
     assert results[0].ours == results[0].reference == [65_536, 256.0]
 
@@ -44,3 +45,25 @@ def test_a_wrong_adapter_count_fails(monkeypatch):
     monkeypatch.setattr(finetune, "trainable_parameters", lambda m: real(m) + 4096)
     r = check_claims(CLAIMS[:1])[0]
     assert r.status == "FAILS"
+
+
+def _write_bench(root, ratio: float) -> None:
+    folder = root / "bench-lora-merge"
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [{"model": "minilm-bert", "merged_over_base_median": ratio}]
+    record = {"benchmark": "lora_merge", "rows": rows, "provenance": {"git_commit": "abc"}}
+    (folder / "results.json").write_text(json.dumps(record), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("ratio", "status"),
+    [(None, "not measured"), (1.01, "agrees"), (1.12, "differs"), (1.6, "FAILS")],
+)
+def test_merge_latency_reads_the_benchmark(tmp_path, ratio, status):
+    claim = next(c for c in CLAIMS if c.id == "lora.merge.latency")
+    if ratio is not None:
+        _write_bench(tmp_path, ratio)
+    r = check_claims([claim], results=tmp_path)[0]
+    assert r.status == status, r.note
+    if ratio is None:
+        assert "bench_lora_merge.py --out" in r.note

@@ -2,12 +2,14 @@
 
 calc_claims already checks the arithmetic (lora.params, lora.reduction: r (d + k) vs d k
 from calc.lora_params against torch.nn.Linear pieces); these check that the adapter that
-actually trains has that many parameters, and that merging it is exact.
+actually trains has that many parameters, and that merging it is exact; one measured claim
+reads benchmarks/bench_lora_merge.py's results: a merged adapter adds no latency.
 """
 
 from __future__ import annotations
 
 from deepmap import calc
+from deepmap.verify.measured import MeasuredClaim, Within
 from deepmap.verify.registry import Claim
 
 __all__ = ["CLAIMS"]
@@ -104,7 +106,9 @@ def _peft_merge() -> bool:
         return bool((merged - model(x)).abs().max() < 1e-5)
 
 
-CLAIMS: list[Claim] = [
+BENCH_COMMAND = "python benchmarks/bench_lora_merge.py --out {out}"
+
+CLAIMS: list[Claim | MeasuredClaim] = [
     Claim(
         "lora.adapter.trainable",
         "Transformers 10",
@@ -122,5 +126,21 @@ CLAIMS: list[Claim] = [
         _ours_merge,
         _peft_merge,
         "peft merge_and_unload on the same base and adapter (float32)",
+    ),
+    MeasuredClaim(
+        "lora.merge.latency",
+        "Transformers 10",
+        "LoRA (Hu et al.): merged, the adapter adds no inference latency: merged / base "
+        "forward time ~1.0 (MiniLM-shaped BERT, LoRA on query and value, 128 tokens, CPU)",
+        1.0,
+        source="bench-lora-merge",
+        key=("rows", {"model": "minilm-bert"}, "merged_over_base_median"),
+        command=BENCH_COMMAND,
+        unit="x",
+        agree=Within(0.05),
+        plausible=Within(0.25),
+        differs="wall-clock medians on a shared CPU move by a few percent either way",
+        requires={"benchmark": "lora_merge"},
+        reference_name="median of interleaved rounds, base model without LoRA",
     ),
 ]
