@@ -118,7 +118,9 @@ class LoRALinear(torch.nn.Module):
 
     def reset_lora_parameters(self) -> None:
         """A as peft: kaiming-uniform(a=sqrt(5)) drawn in torch's r x d layout, then
-        transposed (so a seeded draw gives peft's numbers); B = 0."""
+        transposed (the numbers kaiming_uniform_ gives an r x d tensor from the same RNG
+        state; peft itself draws A twice, after lora_B's draw, so one seed does not give
+        peft's values: copy them, as the tests do); B = 0."""
         d, r = self.lora_A.shape
         a_t = torch.empty(r, d, dtype=self.lora_A.dtype, device=self.lora_A.device)  # fan_in d
         torch.nn.init.kaiming_uniform_(a_t, a=math.sqrt(5))
