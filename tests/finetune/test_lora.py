@@ -275,3 +275,13 @@ def test_learns_a_toy_task_with_only_the_adapters_training():
     assert run.trainable == 2 * (32 + 64) * 2 and run.trainable < 0.1 * run.total
     assert run.losses[-1] < 0.1 * run.losses[0]
     assert run.frozen_unchanged
+
+
+def test_demo_leaves_the_global_rng_alone_and_is_reproducible():
+    from deepmap.finetune.lora_demo import lora_demo
+
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    a = lora_demo(steps=3, seed=5)
+    assert torch.equal(torch.get_rng_state(), state)
+    assert a.losses == lora_demo(steps=3, seed=5).losses != lora_demo(steps=3, seed=6).losses

@@ -9,6 +9,7 @@ error drives the loss down while every base weight stays bit-identical.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import torch
@@ -46,10 +47,12 @@ def lora_demo(*, r: int = 2, steps: int = 200, lr: float = 0.02, seed: int = 0) 
     check_int("steps", steps, low=1)
     check_seed(seed, "seed")
     g = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)  # the adapters' kaiming draw; the caller's seed, stated
-    base = _MLP()
-    teacher = _MLP()
-    teacher.load_state_dict(base.state_dict())
+    with torch.random.fork_rng(devices=[]):  # the layers' init draws seeded, the caller's
+        torch.manual_seed(seed)  # global RNG state restored on the way out
+        base = _MLP()
+        teacher = copy.deepcopy(base)
+        frozen = [(p, p.detach().clone()) for p in base.parameters()]  # same objects after
+        model = apply_lora(base, ["hidden", "out"], r=r, lora_alpha=2 * r)
     with torch.no_grad():  # the new task: each weight moved by a rank-r update
         for lin in (teacher.hidden, teacher.out):
             k, d = lin.weight.shape
@@ -57,8 +60,6 @@ def lora_demo(*, r: int = 2, steps: int = 200, lr: float = 0.02, seed: int = 0) 
     x = torch.randn(512, 32, generator=g)
     with torch.no_grad():
         y = teacher(x)
-    frozen = [(p, p.detach().clone()) for p in base.parameters()]  # the same objects after
-    model = apply_lora(base, ["hidden", "out"], r=r, lora_alpha=2 * r)
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
     losses = []
     for _ in range(steps):
