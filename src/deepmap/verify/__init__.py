@@ -28,6 +28,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
         embed_claims,
         ladder_claims,
         lemma_claims,
+        lora_claims,
         parse_claims,
         pos_claims,
         scratch_claims,
@@ -41,6 +42,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
     modules = [calc_claims, scratch_claims, text_claims, embed_claims, vision_claims]
     modules += [ladder_claims, stem_claims, lemma_claims, pos_claims, parse_claims, spacy_claims]
     modules += [transformer_claims]
+    modules += [lora_claims]
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}

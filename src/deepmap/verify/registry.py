@@ -54,6 +54,7 @@ OPTIONAL_EXTRAS: dict[str, str] = {
     "accelerate": "torch",
     "safetensors": "torch",
     "transformers": "torch",
+    "peft": "llm",
     "gensim": "nlp",
     "nltk": "nlp",
     "numba": "nlp",
