@@ -1,0 +1,245 @@
+"""`deepmap forecast`: every forecaster on one series, scored alike, plus the look-ahead demo.
+
+1. Split x chronologically: train 70%, validation 15%, test 15% (never shuffled).
+2. SEQ_LEN by the map's ACF rule on the training part (functional.seq_len_rule), unless given.
+3. MinMaxScaler fitted on the training part ONLY; windows for targets in each part (a test
+   target's window may reach back into earlier parts: that is history, not leakage).
+4. LSTM and GRU trained on train windows, early-stopped on validation windows; naive,
+   seasonal naive, Naive2 and AutoETS from train + validation. Every model forecasts each
+   test point one step ahead from the true history.
+5. MAE, RMSE, sMAPE, MASE (in-sample = train + validation, season m), OWA vs Naive2.
+6. Look-ahead bias: the LSTM again, with the same windows assigned to train/val/test at
+   random (shuffled), scored on its random test windows beside the chronological score.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from deepmap.errors import DataError, InputError
+from deepmap.forecast import functional as F
+from deepmap.forecast.data import Series
+from deepmap.forecast.models import NeuralSpec
+from deepmap.validate import check_float, check_int, check_seed
+
+__all__ = ["ForecastConfig", "Prepared", "prepare", "run_forecast", "score"]
+
+log = logging.getLogger(__name__)
+MODELS = ("naive", "seasonal_naive", "naive2", "ets", "lstm", "gru")
+
+
+@dataclass
+class ForecastConfig:
+    """Every setting of a forecasting run (checked by `validate` before any work)."""
+
+    seq_len: int | None = None  # None: the ACF rule
+    hidden: int = 32
+    epochs: int = 300
+    batch_size: int = 64
+    lr: float = 3e-3
+    patience: int = 20
+    max_steps: int = 2000
+    target: str = "change"
+    shuffle_demo: bool = True
+    seed: int = 0
+
+    def validate(self) -> None:
+        if self.seq_len is not None:
+            check_int("--seq-len", self.seq_len, low=1, high=100_000)
+        check_int("--hidden", self.hidden, low=1, high=4096)
+        check_int("--epochs", self.epochs, low=1, high=100_000)
+        check_int("--batch-size", self.batch_size, low=1, high=1_000_000)
+        check_int("--patience", self.patience, low=1, high=100_000)
+        check_int("--max-steps", self.max_steps, low=1, high=10**9)
+        check_float("--lr", self.lr, low=0.0, low_open=True, high=10.0)
+        check_seed(self.seed)
+        if self.target not in ("change", "level"):
+            raise InputError(f"--target must be 'change' or 'level'. Got {self.target!r}.")
+
+
+@dataclass
+class Prepared:
+    """A series made ready: split bounds, the train-only scaler, scaled windows per part."""
+
+    x: np.ndarray
+    a: int  # end of train
+    b: int  # end of validation
+    seq_len: int
+    rule: dict[str, Any]
+    scaler: Any
+    train: tuple[np.ndarray, np.ndarray]
+    val: tuple[np.ndarray, np.ndarray]
+    test: tuple[np.ndarray, np.ndarray]
+
+
+def prepare(x: np.ndarray, m: int, seq_len: int | None = None, name: str = "the series") -> Prepared:
+    """Steps 1-3 of the module docstring; DataError when the series cannot be windowed."""
+    from sklearn.preprocessing import MinMaxScaler
+
+    x = np.asarray(x, dtype=float)
+    bad = np.flatnonzero(~np.isfinite(x))
+    if len(bad):
+        raise DataError(f"{name}: value {bad[0] + 1} is NaN or infinite.")
+    a, b = F.chronological_split(len(x))
+    need = 4 * m + 8
+    if a < need or len(x) - b < 2:
+        raise DataError(f"{name}: {len(x)} values is too short: the 70% training part must "
+                        f"hold at least {need} (4 seasons of m={m} and a few windows).")  # fmt: skip
+    if np.ptp(x[:a]) == 0:
+        raise DataError(f"{name}: the training part is constant; nothing to learn or scale.")
+    rule = F.seq_len_rule(x[:a], m)
+    L = rule["seq_len"] if seq_len is None else seq_len
+    if L >= a - 1:
+        raise DataError(f"{name}: SEQ_LEN {L} leaves no training window in {a} training values "
+                        "(too short for the window).")  # fmt: skip
+    scaler = MinMaxScaler().fit(x[:a, None])
+    z = scaler.transform(x[:, None])[:, 0]
+    parts = [F.sliding_windows(z, L, range(lo, hi)) for lo, hi in ((L, a), (a, b), (b, len(x)))]
+    return Prepared(x, a, b, L, rule, scaler, *parts)
+
+
+def score(y: np.ndarray, f: np.ndarray, insample: np.ndarray, m: int) -> dict[str, float]:
+    """MAE, RMSE, sMAPE (%), MASE of forecasts f of y."""
+    from deepmap import metrics
+
+    return {"mae": metrics.mae(y, f), "rmse": metrics.rmse(y, f),
+            "smape": F.smape(y, f), "mase": F.mase(y, f, insample, m)}  # fmt: skip
+
+
+def _train_cfg(c: ForecastConfig, seed: int):
+    from deepmap.train import TrainConfig
+
+    return TrainConfig(epochs=c.epochs, batch_size=c.batch_size, lr=c.lr, patience=c.patience,
+                       max_steps=c.max_steps, seed=seed, clip_norm=1.0)  # fmt: skip
+
+
+def _neural(p: Prepared, spec: NeuralSpec, c: ForecastConfig) -> tuple[np.ndarray, dict]:
+    from deepmap.forecast.nets import predict_windows, train_forecaster
+
+    model, hist = train_forecaster(spec, p.train, p.val, _train_cfg(c, c.seed))
+    z = predict_windows(model, p.test[0])
+    return p.scaler.inverse_transform(z[:, None])[:, 0], hist
+
+
+def _shuffled_demo(p: Prepared, m: int, c: ForecastConfig) -> dict[str, Any]:
+    """The same LSTM on a shuffled split of the same windows: look-ahead bias, measured."""
+    from sklearn.preprocessing import MinMaxScaler
+
+    from deepmap.forecast.nets import predict_windows, train_forecaster
+
+    x, L = p.x, p.seq_len
+    t = np.random.default_rng(c.seed).permutation(np.arange(L, len(x)))
+    n = len(t)
+    ta, tv, tt = np.sort(t[: int(0.7 * n)]), t[int(0.7 * n) : int(0.85 * n)], t[int(0.85 * n) :]
+    tt = np.sort(tt)
+    # the scaler is still fitted on the training part: here, the values of the random
+    # training windows (which now span the whole series)
+    seen = np.unique((ta[:, None] + np.arange(-L, 1)[None, :]).ravel())
+    scaler = MinMaxScaler().fit(x[seen, None])
+    z = scaler.transform(x[:, None])[:, 0]
+    win = {k: F.sliding_windows(z, L, v) for k, v in (("tr", ta), ("va", tv), ("te", tt))}
+    spec = NeuralSpec("lstm", c.hidden, 1, c.target)  # type: ignore[arg-type]
+    model, _ = train_forecaster(spec, win["tr"], win["va"], _train_cfg(c, c.seed))
+    f = scaler.inverse_transform(predict_windows(model, win["te"][0])[:, None])[:, 0]
+    return {"test_points": int(len(tt)), **score(x[tt], f, x[: p.b], m)}
+
+
+def run_forecast(series: Series, config: ForecastConfig, on_model=None) -> dict[str, Any]:
+    """Steps 1-6 on `series`; returns the results record (and arrays for the plots under
+    the key "_arrays", which the caller removes before writing JSON)."""
+    import torch
+
+    config.validate()
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    t0 = time.perf_counter()
+    m = series.m
+    p = prepare(series.values, m, config.seq_len, series.name)
+    x, a, b = p.x, p.a, p.b
+    y = x[b:]
+    insample = x[:b]
+    forecasts: dict[str, np.ndarray] = {}
+    seconds: dict[str, float] = {}
+    extra: dict[str, Any] = {}
+
+    def timed(name: str, fn):
+        s = time.perf_counter()
+        out = fn()
+        seconds[name] = time.perf_counter() - s
+        if on_model:
+            on_model(name, seconds[name])
+        return out
+
+    forecasts["naive"] = timed("naive", lambda: x[b - 1 : -1])
+    forecasts["seasonal_naive"] = timed("seasonal_naive", lambda: x[b - m : len(x) - m])
+    n2, seasonal = timed("naive2", lambda: F.naive2_one_step(x, b, m))
+    forecasts["naive2"] = n2
+    from deepmap.forecast.models import ets_one_step
+
+    ets = timed("ets", lambda: ets_one_step(x, b, m))
+    forecasts["ets"] = ets["mean"]
+    intervals = {k: v for k, v in ets.items() if k.startswith(("lo-", "hi-"))}
+    histories = {}
+    for cell in ("lstm", "gru"):
+        spec = NeuralSpec(cell, config.hidden, 1, config.target)  # type: ignore[arg-type]
+        f, hist = timed(cell, lambda spec=spec: _neural(p, spec, config))
+        forecasts[cell], histories[cell] = f, hist
+    table = []
+    base = score(y, forecasts["naive2"], insample, m)
+    for name in MODELS:
+        s = score(y, forecasts[name], insample, m)
+        s["owa"] = F.owa(s["smape"], s["mase"], base["smape"], base["mase"])
+        table.append({"model": name, **s, "seconds": seconds[name]})
+    if config.shuffle_demo:
+        chrono = next(r for r in table if r["model"] == "lstm")
+        shuffled = timed("lstm_shuffled", lambda: _shuffled_demo(p, m, config))
+        extra["look_ahead"] = {
+            "model": "lstm",
+            "chronological": {k: chrono[k] for k in ("mae", "rmse", "smape", "mase")},
+            "shuffled": shuffled,
+            "shuffled_better": bool(shuffled["mase"] < chrono["mase"]),
+            "how": "the same windows and LSTM; the shuffled split assigns target time steps "
+                   "to train/val/test at random, so test points sit between training points",
+        }  # fmt: skip
+    cov = {}
+    for lv in (80, 95):
+        lo, hi = intervals[f"lo-{lv}"], intervals[f"hi-{lv}"]
+        cov[str(lv)] = float(np.mean((y >= lo) & (y <= hi)))
+    result = {
+        "data": series.name,
+        "series": {"name": series.name, "source": series.source, "step": series.step,
+                   "n": int(len(x)), "m": m, "note": series.note,
+                   "train": [0, a], "val": [a, b], "test": [b, int(len(x))]},  # fmt: skip
+        "seq_len": {**p.rule, "used": p.seq_len, "given": config.seq_len is not None,
+                    "rule": "first lag with ACF < 0.5 on the training part's first "
+                            "difference, clipped to [m, 4m]; 'raw' on the undifferenced "
+                            "training part"},  # fmt: skip
+        "scaler": {"fitted_on": "train", "data_min": float(p.scaler.data_min_[0]),
+                   "data_max": float(p.scaler.data_max_[0]), "n_fit": a},  # fmt: skip
+        "horizon": "one step ahead over the test part, each forecast from the true history",
+        "naive2": {"seasonal": seasonal, "test": "M4 90% ACF test at lag m; multiplicative "
+                   "classical decomposition; not applied to series with values <= 0"},
+        "ets": {"method": ets["method"], "interval_coverage": cov},
+        "models": table,
+        "config": asdict(config),
+        "histories": histories,
+        "seconds": time.perf_counter() - t0,
+        **extra,
+    }
+    result["_arrays"] = {"x": x, "forecasts": forecasts, "intervals": intervals,
+                         "dates": series.dates}  # fmt: skip
+    return result
+
+
+def results_csv(result: dict[str, Any]) -> str:
+    """The models x metrics table as CSV text."""
+    cols = ["series", "model", "mae", "rmse", "smape", "mase", "owa", "seconds"]
+    lines = [",".join(cols)]
+    for r in result["models"]:
+        row = [result["data"], r["model"]] + [f"{r[k]:.6g}" for k in cols[2:]]
+        lines.append(",".join(row))
+    return "\n".join(lines) + "\n"
