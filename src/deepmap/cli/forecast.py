@@ -19,12 +19,15 @@ def forecast_cmd(
     season: int = typer.Option(None, "--season", help="Season length m (CSV default 1)."),
     seq_len: int = typer.Option(None, "--seq-len", help="Window; default: the ACF rule."),
     hidden: int = typer.Option(32, "--hidden"),
-    epochs: int = typer.Option(300, "--epochs", help="Cap; --max-steps and early stopping end it sooner."),
-    batch_size: int = typer.Option(64, "--batch-size"),
+    epochs: int = typer.Option(300, "--epochs", help="Cap; --max-steps or early stop first."),
+    max_steps: int = typer.Option(800, "--max-steps", help="Optimizer steps per network."),
+    patience: int = typer.Option(10, "--patience", help="Epochs without validation gain."),
+    batch_size: int = typer.Option(128, "--batch-size"),
     lr: float = typer.Option(3e-3, "--lr"),
     target: str = typer.Option("change", "--target", help="change (x_t - x_{t-1}) or level."),
-    no_shuffle_demo: bool = typer.Option(False, "--no-shuffle-demo",
-                                         help="Skip the look-ahead demo (one LSTM fewer)."),
+    no_shuffle_demo: bool = typer.Option(
+        False, "--no-shuffle-demo", help="Skip the look-ahead demo (one LSTM fewer)."
+    ),
     seed: int = typer.Option(0, "--seed", help="0 .. 2**32-1."),
     out: Path = typer.Option(Path("results/forecast"), "--out"),
 ) -> None:
@@ -35,7 +38,8 @@ def forecast_cmd(
     from deepmap.report.provenance import data_checksum
     from deepmap.validate import check_int, check_out_dir
 
-    config = ForecastConfig(seq_len=seq_len, hidden=hidden, epochs=epochs,
+    config = ForecastConfig(seq_len=seq_len, hidden=hidden, epochs=epochs, max_steps=max_steps,
+                            patience=patience,
                             batch_size=batch_size, lr=lr, target=target,
                             shuffle_demo=not no_shuffle_demo, seed=seed)  # fmt: skip
     config.validate()

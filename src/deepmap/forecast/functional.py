@@ -155,10 +155,7 @@ def seasonal_indices(x: ArrayLike, m: int) -> np.ndarray:
     index_j = mean of the ratios at positions j; normalised so the m indices average 1.
     """
     x = np.asarray(x, dtype=float)
-    if m % 2 == 0:
-        w = np.r_[0.5, np.ones(m - 1), 0.5] / m
-    else:
-        w = np.ones(m) / m
+    w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
     half = len(w) // 2
     trend = np.full(len(x), np.nan)
     trend[half : len(x) - half] = np.convolve(x, w, mode="valid")

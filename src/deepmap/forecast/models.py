@@ -9,10 +9,11 @@ forecast made from the TRUE history up to t-1 (no recursion on the model's own o
                   fitted model's parameters run over the full series, with 80% and 95%
                   prediction intervals. statsforecast allows no seasonal ETS for m > 24, so
                   on weekly co2 (m = 52) AutoETS picks among non-seasonal models.
-- lstm, gru:      `deepmap.forecast.nets.Forecaster`: a window of SEQ_LEN MinMax-scaled values -> nn.LSTM / nn.GRU
-                  -> linear -> the next value. target="change" (default) predicts
-                  x_t - x_{t-1} from the window minus its last value (the net learns a
-                  correction to naive, so it can follow a trend past the training range);
+- lstm, gru:      `deepmap.forecast.nets.Forecaster`: a window of SEQ_LEN MinMax-scaled
+                  values -> nn.LSTM / nn.GRU -> linear -> the next value. target="change"
+                  (default) predicts x_t - x_{t-1} from the window minus its last value
+                  (the net learns a correction to naive, so it can follow a trend past the
+                  training range);
                   target="level" is the map's plain recipe (the next scaled value).
 """
 
