@@ -25,7 +25,10 @@ def forecast_figure(result: dict[str, Any]):
     x = arr["x"]
     a, b = result["series"]["val"]
     t = np.arange(len(x))
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 4.5), gridspec_kw={"width_ratios": [1, 1.4]})
+    la = result.get("look_ahead")
+    ncols = 3 if la else 2
+    fig, axes = plt.subplots(1, ncols, figsize=(6 * ncols, 4.5))
+    ax1, ax2 = axes[0], axes[1]
     ax1.plot(t, x, color="black", lw=0.8)
     ax1.axvspan(a, b, color="tab:orange", alpha=0.15, label="validation 15%")
     ax1.axvspan(b, len(x), color="tab:blue", alpha=0.15, label="test 15%")
@@ -42,9 +45,22 @@ def forecast_figure(result: dict[str, Any]):
         ax2.plot(tt, f, lw=0.9, color=COLORS.get(name), label=f"{name} (OWA {owa[name]:.3f})")
     ax2.set(title=f"test part: one-step forecasts, SEQ_LEN {result['seq_len']['used']}",
             xlabel="time step")  # fmt: skip
+    if la:
+        ax3 = axes[2]
+        names = ["chronological", "shuffled"]
+        for i, key in enumerate(("mase", "smape")):
+            vals = [la[n][key] for n in names]
+            ax3.bar([i - 0.2, i + 0.2], vals, width=0.35, color=["tab:blue", "tab:orange"])
+            for dx, v in zip((-0.2, 0.2), vals, strict=True):
+                ax3.text(i + dx, v, f"{v:.3g}", ha="center", va="bottom", fontsize=8)
+        ax3.set_xticks([0, 1], ["MASE", "sMAPE %"])
+        ax3.set_yscale("log")
+        ax3.set_title("look-ahead: LSTM (level) chronological (blue) vs shuffled (orange)",
+                      fontsize=9)  # fmt: skip
     for ax in (ax1, ax2):
-        ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
+    for ax in axes:
+        ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
 
