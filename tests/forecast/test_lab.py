@@ -128,3 +128,14 @@ def test_run_forecast_small(monkeypatch):
     n_test = r["series"]["test"][1] - r["series"]["test"][0]
     assert len(r["_arrays"]["forecasts"]["lstm"]) == n_test
     assert len(r["_arrays"]["intervals"]["lo-95"]) == n_test
+
+
+def test_summary_table():
+    from deepmap.forecast.report import summary_table
+
+    rec = {"data": "s", "models": [{"model": "naive", "mae": 1.0, "rmse": 2.0, "smape": 3.0,
+                                    "mase": 0.5, "owa": 1.0}]}  # fmt: skip
+    lines = summary_table([rec]).splitlines()
+    assert lines[0].startswith("| series | model |") and lines[2] == (
+        "| s | naive | 1 | 2 | 3.000 | 0.500 | 1.000 |"
+    )

@@ -11,7 +11,7 @@ import numpy as np
 
 from deepmap.report.figures import output_folder, pyplot
 
-__all__ = ["forecast_figure", "write_forecast"]
+__all__ = ["forecast_figure", "summary_table", "write_forecast"]
 
 COLORS = {"naive": "tab:gray", "seasonal_naive": "tab:olive", "naive2": "tab:brown",
           "ets": "tab:green", "lstm": "tab:red", "gru": "tab:purple"}  # fmt: skip
@@ -81,3 +81,16 @@ def write_forecast(out: Path, result: dict[str, Any], csv_text: str, *, seed: in
         fig.savefig(tmp / "forecast.png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     return [Path(out) / n for n in ("results.json", "results.csv", "forecast.png")]
+
+
+def summary_table(records: list[dict[str, Any]]) -> str:
+    """A markdown table, series x models x metrics, from several runs' results.json."""
+    head = "| series | model | MAE | RMSE | sMAPE % | MASE | OWA |"
+    lines = [head, "|" + "---|" * 7]
+    for rec in records:
+        for r in rec["models"]:
+            lines.append(
+                f"| {rec['data']} | {r['model']} | {r['mae']:.4g} | {r['rmse']:.4g} | "
+                f"{r['smape']:.3f} | {r['mase']:.3f} | {r['owa']:.3f} |"
+            )
+    return "\n".join(lines) + "\n"
