@@ -115,7 +115,7 @@ def test_run_forecast_small(monkeypatch):
     """A synthetic seasonal series end to end: every model scored, Naive2's OWA is 1."""
     pytest.importorskip("statsforecast")
     s = Series("synthetic", _synthetic(n=200), 12, "monthly", "generated")
-    cfg = ForecastConfig(epochs=3, max_steps=20, hidden=8)
+    cfg = ForecastConfig(epochs=3, max_steps=10, hidden=8)
     r = run_forecast(s, cfg)
     models = {row["model"]: row for row in r["models"]}
     assert set(models) == {"naive", "seasonal_naive", "naive2", "ets", "lstm", "gru"}
