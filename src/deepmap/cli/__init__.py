@@ -53,6 +53,11 @@ COMMANDS: tuple[SubCommand, ...] = (
     ),
     SubCommand("embed", "deepmap.cli.embed:app", "Word embeddings: vectors, similarity, subwords."),
     SubCommand(
+        "forecast",
+        "deepmap.cli.forecast:forecast_cmd",
+        "Time series: LSTM/GRU vs naive, Naive2 and ETS on a chronological split.",
+    ),
+    SubCommand(
         "generate",
         "deepmap.cli.lm:generate_cmd",
         "Stream text from a trained language model (temperature, top-k, top-p).",

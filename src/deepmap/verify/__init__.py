@@ -26,6 +26,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
     from deepmap.verify import (
         calc_claims,
         embed_claims,
+        forecast_claims,
         ladder_claims,
         lemma_claims,
         lora_claims,
@@ -43,6 +44,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
     modules += [ladder_claims, stem_claims, lemma_claims, pos_claims, parse_claims, spacy_claims]
     modules += [transformer_claims]
     modules += [lora_claims]
+    modules += [forecast_claims]
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
