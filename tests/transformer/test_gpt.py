@@ -204,7 +204,6 @@ def test_row_optimizer_and_schedule(text_file):
     assert max(lrs) == pytest.approx(1e-3) and lrs[-1] == pytest.approx(1e-4, rel=0.01)
 
 
-@pytest.mark.slow
 def test_learns_a_copy_task():
     """x = 6 random tokens, a separator, the same 6 again: the copy needs attention."""
     torch.manual_seed(0)
