@@ -103,7 +103,7 @@ def train_lm(
     import torch
 
     from deepmap.sequence.corpus import StreamBatches, load_text, split_text
-    from deepmap.sequence.models import lm_spec
+    from deepmap.sequence.models import lm_spec, train_batches
     from deepmap.sequence.tokenize import CharTokenizer
     from deepmap.train import TrainConfig, fit
     from deepmap.train.tasks import Recurrent
@@ -111,7 +111,7 @@ def train_lm(
     text, path = load_text(config.data)
     train_text, val_text = split_text(text)
     tok = CharTokenizer.from_text(train_text)
-    train_set = StreamBatches(tok.encode(train_text), config.batch_size, config.seq_len)
+    train_set = train_batches(tok.encode(train_text), config)
     val_ids = tok.encode(val_text, strict=False)
     val_set = StreamBatches(val_ids, config.batch_size, config.seq_len)
     torch.manual_seed(config.seed)

@@ -17,7 +17,7 @@ from deepmap.errors import InputError
 if TYPE_CHECKING:
     from deepmap.sequence.lab import LMConfig
 
-__all__ = ["LM_MODELS", "LMModelSpec", "lm_spec"]
+__all__ = ["LM_MODELS", "LMModelSpec", "lm_spec", "train_batches"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class LMModelSpec:
     stateful: bool = True  # True: the hidden state is carried between training batches
     # optimizer(model, config) -> (optimizer, scheduler or None); None: the loop's AdamW(lr)
     optimizer: Callable[[Any, LMConfig], tuple[Any, Any]] | None = None
+    # train_batches(ids, config) -> the training dataset of (x, y); None: contiguous BPTT
+    # streams (StreamBatches), which carry a recurrent state from batch to batch
+    train_batches: Callable[[Any, LMConfig], Any] | None = None
 
 
 def _recurrent(name: str) -> LMModelSpec:
@@ -50,7 +53,35 @@ def _recurrent(name: str) -> LMModelSpec:
     return LMModelSpec(name, "recurrent-lm", build, stepper)
 
 
+def _gpt() -> LMModelSpec:
+    """MiniGPT (deepmap.transformer.gpt): stateless, AdamW + warmup-cosine, random windows."""
+
+    def build(config: LMConfig, vocab_size: int) -> Any:
+        from deepmap.transformer.gpt import GPT, gpt_config
+
+        return GPT(gpt_config(config, vocab_size))
+
+    def stepper(model: Any) -> Any:
+        from deepmap.transformer.kv_cache import GPTStepper
+
+        return GPTStepper(model)
+
+    def optimizer(model: Any, config: LMConfig) -> tuple[Any, Any]:
+        from deepmap.transformer.gpt import gpt_optimizer
+
+        return gpt_optimizer(model, config)
+
+    def batches(ids: Any, config: LMConfig) -> Any:
+        from deepmap.transformer.gpt import RandomWindows
+
+        return RandomWindows(ids, config.batch_size, config.seq_len, seed=config.seed)
+
+    return LMModelSpec("gpt", "gpt-lm", build, stepper, stateful=False, optimizer=optimizer,
+                       train_batches=batches)  # fmt: skip
+
+
 LM_MODELS: dict[str, LMModelSpec] = {name: _recurrent(name) for name in ("rnn", "lstm", "gru")}
+LM_MODELS["gpt"] = _gpt()
 
 
 def lm_spec(name: str) -> LMModelSpec:
@@ -58,3 +89,13 @@ def lm_spec(name: str) -> LMModelSpec:
     if name not in LM_MODELS:
         raise InputError(f"--model must be one of {', '.join(LM_MODELS)}. Got {name!r}.")
     return LM_MODELS[name]
+
+
+def train_batches(ids: Any, config: LMConfig) -> Any:
+    """The training dataset for config.model: its row's `train_batches`, else the BPTT streams."""
+    spec = lm_spec(config.model)
+    if spec.train_batches is not None:
+        return spec.train_batches(ids, config)
+    from deepmap.sequence.corpus import StreamBatches
+
+    return StreamBatches(ids, config.batch_size, config.seq_len)

@@ -2,6 +2,8 @@
 
 - `anatomy`: where a block's parameters live (the FFN's share), softmax saturation with and
   without 1/sqrt(d_k), path length attention vs RNN, BERT-base's sizes (pure functions).
+- `gpt`: MiniGPT (decoder-only, pre-LN, weight tying), trained by `deepmap lm train --model gpt`;
+  `kv_cache`: its stepper for the shared decoding module (incremental decoding).
 
 The scratch (NumPy) blocks themselves live in `deepmap.scratch.nn.transformer`.
 Names are imported lazily (`from deepmap.transformer import block_parameters`), so importing
@@ -14,6 +16,9 @@ import importlib
 from typing import Any
 
 _LAZY = {
+    "GPT": "gpt",
+    "GPTConfig": "gpt",
+    "GPTStepper": "kv_cache",
     "BERT_BASE": "anatomy",
     "bert_parameters": "anatomy",
     "block_parameters": "anatomy",
