@@ -72,7 +72,7 @@ def train_cmd(
 
     run = train_lm(config, on_eval=on_eval, checkpoint_dir=checkpoint, resume=resume)
     r = run.result
-    figures = {"curves.png": curves_figure(run.history, f"{model} language model")}
+    figures = {"curves.png": curves_figure(run.history, f"{model} language model", by_steps=True)}
     # the checkpoint is written first, beside OUT, and moved in once results.json is written
     staged = out.parent / f".{out.name}.model"
     if staged.exists():
