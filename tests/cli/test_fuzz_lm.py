@@ -4,7 +4,6 @@ exit 2, nothing written."""
 from __future__ import annotations
 
 import pytest
-
 from tests.cli._fuzz import assert_one_line_error, run
 
 TRAIN = [
