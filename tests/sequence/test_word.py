@@ -152,6 +152,10 @@ def test_cli_word_level_then_generate(tmp_path, capsys):
     record = json.loads(capsys.readouterr().out)
     assert record["strategy"] == "beam" and record["new_tokens"] == 5
     assert record["tokens_per_second"] > 0
+    assert main(["generate", "--model", str(out / "model"), "--prompt", "the",
+                 "--greedy", "--max-new-tokens", "3"]) == 0  # fmt: skip
+    printed, err = capsys.readouterr()
+    assert printed.startswith("the ") and "3 tokens in" in err and "tokens/s, greedy" in err
 
 
 @pytest.mark.slow

@@ -149,7 +149,12 @@ def generate_cmd(
 
     if not as_json:
         sys.stdout.write(prompt)
-    for piece in stream_text(counted(), tok.decode):
+    prefix = tok.decode(ids)  # decoded with the prompt, so words get their spaces
+
+    def decode(new: list[int]) -> str:
+        return tok.decode([*ids, *new])[len(prefix) :]
+
+    for piece in stream_text(counted(), decode):
         pieces.append(piece)
         if not as_json:
             sys.stdout.write(piece)
