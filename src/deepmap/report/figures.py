@@ -89,21 +89,28 @@ def write_run(
     return [Path(out) / json_name, *(Path(out) / n for n in figures)]
 
 
-def curves_figure(history: Mapping[str, Any], title: str):
-    """Loss per epoch (train and validation), and accuracy beside it where recorded."""
+def curves_figure(history: Mapping[str, Any], title: str, *, by_steps: bool = False):
+    """Loss per evaluation (train and validation), and accuracy beside it where recorded.
+
+    `by_steps`: the history was evaluated every N optimizer steps; the x axis is then the
+    step of each evaluation (history["steps"]), labelled "step"; otherwise "epoch" 1, 2, ...
+    """
     plt = pyplot()
     acc = [k for k in ("train_accuracy", "val_accuracy") if history.get(k)]
     fig, axes = plt.subplots(1, 2 if acc else 1, figsize=(10 if acc else 6, 4), squeeze=False)
-    epochs = range(1, len(history["train_loss"]) + 1)
+    steps = list(history.get("steps") or [])
+    by_steps = by_steps and len(steps) == len(history["train_loss"])
+    epochs = steps if by_steps else range(1, len(history["train_loss"]) + 1)
+    xlabel = "step" if by_steps else "epoch"
     ax = axes[0, 0]
     ax.plot(epochs, history["train_loss"], "o-", label="train")
     ax.plot(epochs, history["val_loss"], "o-", label="validation")
-    ax.set(xlabel="epoch", ylabel="loss", title=f"{title}: loss")
+    ax.set(xlabel=xlabel, ylabel="loss", title=f"{title}: loss")
     if acc:
         ax2 = axes[0, 1]
         for k in acc:
             ax2.plot(epochs, history[k], "o-", label=k.split("_")[0].replace("val", "validation"))
-        ax2.set(xlabel="epoch", ylabel="accuracy", title=f"{title}: accuracy")
+        ax2.set(xlabel=xlabel, ylabel="accuracy", title=f"{title}: accuracy")
     for a in axes.ravel():
         a.legend()
         a.grid(alpha=0.3)
