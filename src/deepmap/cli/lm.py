@@ -65,9 +65,14 @@ def train_cmd(
 
         raise InputError(f"--resume: no checkpoint at {checkpoint} (run without --resume).")
 
+    import time
+
+    t0 = time.perf_counter()
+
     def on_eval(n: int, m: dict) -> None:
         typer.echo(
             f"  step {m['step']}: train loss {m['train_loss']:.4f}  val loss {m['val_loss']:.4f}"
+            f"  ({time.perf_counter() - t0:.0f} s)"
         )
 
     run = train_lm(config, on_eval=on_eval, checkpoint_dir=checkpoint, resume=resume)
