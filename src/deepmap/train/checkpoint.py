@@ -86,7 +86,12 @@ def save_checkpoint(
     final, tmp, old = folder / STATE, folder / ".state.next", folder / ".state.prev"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    save_model(model, str(tmp / "model.safetensors"))
+    try:  # save_model writes a tied weight (an HF model's embeddings) once
+        save_model(model, str(tmp / "model.safetensors"))
+    except RuntimeError as e:  # cuDNN's RNN weights are views of one flat buffer
+        if "shared" not in str(e) and "storage" not in str(e):
+            raise
+        save_file(_clone(model.state_dict()), str(tmp / "model.safetensors"))
     if best_state is not None:
         save_file(_clone(best_state), str(tmp / "best.safetensors"))
     torch.save(blob, tmp / "trainer.pt")
@@ -164,12 +169,17 @@ def load_checkpoint(folder: Path) -> tuple[dict[str, Any], dict[str, Any], Path]
 
 def load_weights(model: Any, path: Path) -> None:
     """Load model.safetensors into `model`; a mismatch names the file and the keys."""
-    from safetensors.torch import load_model
+    from safetensors.torch import load_file, load_model
 
     if not path.is_file():
         raise DataError(f"{path}: missing; the checkpoint is incomplete.")
     try:
-        missing, unexpected = load_model(model, str(path), strict=False)
+        try:
+            missing, unexpected = load_model(model, str(path), strict=False)
+        except RuntimeError as e:  # cuDNN's flat RNN weights: no tied names to resolve
+            if "storage" not in str(e):
+                raise
+            missing, unexpected = model.load_state_dict(load_file(str(path)), strict=False)
     except RuntimeError as e:
         if "size mismatch" in str(e):
             raise DataError(f"{path}: the weights do not fit this model (shapes differ).") from None
