@@ -28,6 +28,7 @@ import numpy as np
 
 from deepmap.classify import NBSVM, EmbeddingMean, FastTextClassifier, LinearClassifier
 from deepmap.classify.preprocess import preprocess
+from deepmap.classify.recurrent import RecurrentClassifier
 from deepmap.errors import InputError
 from deepmap.represent import CountVectorizer, TfidfVectorizer
 from deepmap.text.lemmatize import LemmaTokenizer
@@ -184,6 +185,12 @@ _POOLED_LOGISTIC = Step(logistic_regression, {"C": 1.0, "max_iter": 2000})
 _WEIGHTED = "rare, telling words weigh more in the average than 'the' and 'film'"
 
 
+# The sequence rungs' budget fits a shared CPU (about 15 minutes a rung on 20k reviews);
+# a GPU run can afford more (see RecurrentClassifier).
+_RNN = {"embedding_dim": 100, "hidden_size": 128, "max_len": 256, "epochs": 3,
+        "batch_size": 64, "lr": 2e-3}  # fmt: skip
+
+
 def _needs_wordnet() -> object:
     from deepmap.data.wordnet import wordnet_folder
 
@@ -252,6 +259,16 @@ RUNG_TABLE: tuple[RungSpec, ...] = (
              Step(TfidfVectorizer, {**_WORDS, "tokenizer": LemmaTokenizer("nv"),
                                     "token_pattern": None}), _linear(16.0),
              requires=_needs_wordnet),
+    # Sequence models, trained end to end (not default: minutes per epoch on a CPU).
+    RungSpec("lstm", "LSTM, embedding -> LSTM -> mean+max pooling, trained end to end",
+             "word order: reads the review as a sequence, so 'not' changes what follows it",
+             None, Step(RecurrentClassifier, {**_RNN, "cell": "lstm"})),
+    RungSpec("gru", "GRU, the same network with a GRU",
+             "the LSTM's memory with two gates instead of three: 3/4 of the weights",
+             None, Step(RecurrentClassifier, {**_RNN, "cell": "gru"})),
+    RungSpec("bilstm", "bidirectional LSTM, mean+max pooling",
+             "reads both ways: each word's state also knows the words after it",
+             None, Step(RecurrentClassifier, {**_RNN, "cell": "lstm", "bidirectional": True})),
 )  # fmt: skip
 
 RUNGS: dict[str, Rung] = {}
