@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from deepmap.errors import InputError
@@ -37,7 +39,7 @@ def test_overlap_repeats_whole_trailing_sentences():
     text = _doc(10)
     chunks = chunk_document("d", text, chunk_tokens=20, overlap=6)
     # each chunk after the first starts with the previous chunk's last sentence
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         last_sentence = a.text.split(". ")[-1]
         assert b.text.startswith(last_sentence)
         assert b.start == a.end - len(last_sentence)
