@@ -69,6 +69,9 @@ class Embedder:
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # "Loading weights" would break one-line errors
 
         folder = Path(model_dir) if model_dir is not None else default_model_dir()
         if not (folder / "config.json").is_file():
