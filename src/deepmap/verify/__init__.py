@@ -30,6 +30,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
         lemma_claims,
         parse_claims,
         pos_claims,
+        rag_claims,
         scratch_claims,
         spacy_claims,
         stem_claims,
@@ -39,6 +40,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
 
     modules = [calc_claims, scratch_claims, text_claims, embed_claims, vision_claims]
     modules += [ladder_claims, stem_claims, lemma_claims, pos_claims, parse_claims, spacy_claims]
+    modules += [rag_claims]
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
