@@ -71,7 +71,7 @@ def index_cmd(
             kind="hnsw" if hnsw else "flat", hnsw=params,
             on_progress=lambda d, n: bar.update(task, completed=d, total=n),
         )  # fmt: skip
-    record = {k: v for k, v in vars(report).items() if k != "extra"}
+    record = dict(vars(report))
     record["chunks_per_s"] = report.chunks_per_s if report.embedded_chunks else None
     if as_json:
         emit_json({"index": out, **record})
@@ -135,7 +135,9 @@ def eval_cmd(
     limit: int = typer.Option(0, "--limit", help="First N questions only; 0: all."),
     latency_queries: int = typer.Option(200, "--latency-queries", help="1 .. 10,000."),
     model: str = typer.Option("", "--model", help="Embedding model folder (default MiniLM)."),
-    threads: int = typer.Option(2, "--threads", help="torch threads; 0: torch's default."),
+    threads: int = typer.Option(
+        1, "--threads", help="torch and FAISS threads; 0: their default (1: no contention)."
+    ),
     seed: int = typer.Option(0, "--seed"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:

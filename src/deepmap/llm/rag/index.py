@@ -22,7 +22,7 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -65,14 +65,12 @@ class IndexReport:
     changed: int = 0
     removed: int = 0
     unchanged: int = 0
-    resumed: int = 0
     embedded_chunks: int = 0
     n_documents: int = 0
     n_chunks: int = 0
     embed_s: float = 0.0
     total_s: float = 0.0
     kind: str = "flat"
-    extra: dict = field(default_factory=dict)
 
     @property
     def chunks_per_s(self) -> float:
