@@ -72,6 +72,11 @@ COMMANDS: tuple[SubCommand, ...] = (
         "The NLP pipeline: cleaning, tokens, stems, lemmas, POS, NER, dependencies, SVO.",
     ),
     SubCommand(
+        "rag",
+        "deepmap.cli.rag:app",
+        "Retrieval for RAG: chunk, embed, index (FAISS + SQLite), search with sources.",
+    ),
+    SubCommand(
         "scratch", "deepmap.cli.scratch:app", "The map's networks in NumPy, proven equal to torch."
     ),
     SubCommand("train", "deepmap.cli.train:app", "The PyTorch vision labs (Accelerate loop)."),

@@ -32,6 +32,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
         lora_claims,
         parse_claims,
         pos_claims,
+        rag_claims,
         scratch_claims,
         spacy_claims,
         stem_claims,
@@ -45,6 +46,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
     modules += [transformer_claims]
     modules += [lora_claims]
     modules += [forecast_claims]
+    modules += [rag_claims]
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
