@@ -1,0 +1,1 @@
+"""The transformer section of the map: blocks, positional encoding, subword tokenisers."""
