@@ -47,10 +47,11 @@ __all__ = [
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 PREFIX = "##"
-# CJK Unified Ideographs and their extensions, as BERT lists them.
+# CJK Unified Ideographs and their extensions, as HF's Rust BertNormalizer lists them: one
+# range starts at U+2B920 there, at U+2B820 in BERT's Python (U+2B820-2B91F not padded).
 _CJK = (
     "\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002a6df\U0002a700-\U0002b73f"
-    "\U0002b740-\U0002b81f\U0002b820-\U0002ceaf\uf900-\ufaff\U0002f800-\U0002fa1f"
+    "\U0002b740-\U0002b81f\U0002b920-\U0002ceaf\uf900-\ufaff\U0002f800-\U0002fa1f"
 )
 _ASCII_PUNCT = r"!-/:-@\[-`{-~"
 
@@ -61,13 +62,45 @@ def _patterns():
         import regex
     except ImportError as e:  # pragma: no cover - regex comes with the llm and torch extras
         raise DataError("WordPiece needs the 'regex' module: pip install 'deepmap[llm]'") from e
+    control, marks = _category_classes()
     return {
-        "control": regex.compile(r"[\x00\ufffd]|[^\P{C}\t\n\r]"),
+        "control": regex.compile(f"[\\x00\\ufffd{control}]"),
         "space": regex.compile(r"\s"),
         "cjk": regex.compile(f"([{_CJK}])"),
-        "mark": regex.compile(r"\p{Mn}"),
+        "mark": regex.compile(f"[{marks}]"),
         "word": regex.compile(rf"[^\s\p{{P}}{_ASCII_PUNCT}]+|[\p{{P}}{_ASCII_PUNCT}]"),
     }
+
+
+def _ranges(codes: list[int]) -> str:
+    """A regex character class body for these code points (runs written as a-b)."""
+    out, i = [], 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        a, b = f"\\U{codes[i]:08x}", f"\\U{codes[j]:08x}"
+        out.append(a if i == j else f"{a}-{b}")
+        i = j + 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _category_classes() -> tuple[str, str]:
+    """(control, non-spacing marks) as character classes, from Python's unicodedata.
+
+    Control = categories Cc, Cf, Co (not Cn: HF's Rust normalizer keeps unassigned code
+    points) except \\t \\n \\r. Marks = Mn. Python 3.11's tables are Unicode 14; HF's Rust
+    tables are older, so marks added in recent Unicode versions are stripped here only.
+    """
+    control, marks = [], []
+    for cp in range(0x110000):
+        cat = unicodedata.category(chr(cp))
+        if cat in ("Cc", "Cf", "Co") and cp not in (9, 10, 13):
+            control.append(cp)
+        elif cat == "Mn":
+            marks.append(cp)
+    return _ranges(control), _ranges(marks)
 
 
 def normalize(text: str, *, lowercase: bool = True, strip_accents: bool | None = None) -> str:
