@@ -164,7 +164,7 @@ def test_saved_vocab_loads_back(tmp_path):
 
 def test_bad_vocab_file(tmp_path):
     (tmp_path / "vocab.txt").write_text("[UNK]\n\nx\n", encoding="utf-8")
-    with pytest.raises(DataError, match="vocab.txt:2: an empty line"):
+    with pytest.raises(DataError, match=r"vocab\.txt:2: an empty line"):
         WordPiece.from_file(tmp_path / "vocab.txt")
     (tmp_path / "vocab.txt").write_text("a\nb\n", encoding="utf-8")
     with pytest.raises(DataError, match="no \\[UNK\\]"):
