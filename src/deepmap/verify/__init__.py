@@ -34,11 +34,13 @@ def all_claims() -> list[Claim | MeasuredClaim]:
         spacy_claims,
         stem_claims,
         text_claims,
+        tokenizer_claims,
         vision_claims,
     )
 
     modules = [calc_claims, scratch_claims, text_claims, embed_claims, vision_claims]
     modules += [ladder_claims, stem_claims, lemma_claims, pos_claims, parse_claims, spacy_claims]
+    modules += [tokenizer_claims]
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
