@@ -16,7 +16,14 @@ from pathlib import Path
 
 from deepmap.errors import DataError, DataUnavailableError, InputError
 
-__all__ = ["NAMES", "bert_vocab_file", "gpt2_files", "load_tokenizer"]
+__all__ = [
+    "NAMES",
+    "bert_vocab_file",
+    "gpt2_files",
+    "load_tokenizer",
+    "train_tokenizer",
+    "training_texts",
+]
 
 NAMES = ("gpt2", "bert-base-uncased")
 
@@ -79,3 +86,92 @@ def load_tokenizer(spec: str):
         f"--tokenizer {short(spec, 60)}: holds neither vocab.json + merges.txt (BPE) "
         "nor vocab.txt (WordPiece)."
     )
+
+
+KINDS = ("bpe", "wordpiece")
+SCORES = ("likelihood", "frequency")
+
+
+def training_texts(spec: str, *, docs: int | None = None) -> tuple[list[str], str]:
+    """The texts to train on and where they came from.
+
+    spec: "bundled" (the 25,000 bundled IMDb reviews), a .txt file (one document per
+    non-empty line, UTF-8), or any corpus deepmap.data reads (.csv / .jsonl with a text
+    column, an aclImdb folder: train and test texts). docs: keep the first `docs`.
+    """
+    from deepmap.validate import short
+
+    if spec == "bundled":
+        from deepmap.data.text import load_bundled_imdb
+
+        c = load_bundled_imdb()
+        texts, source = c.train_texts + c.test_texts, "bundled IMDb reviews"
+    elif spec.strip() == "":
+        raise InputError("--data '': give bundled or a path.")
+    elif Path(spec).suffix.lower() == ".txt":
+        path = Path(spec)
+        try:
+            texts = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        except UnicodeDecodeError as e:
+            raise DataError(f"{short(spec)}: not UTF-8 text (byte {e.start:,}).") from None
+        except OSError as e:
+            raise DataError(f"{short(spec)}: cannot read ({e.strerror or e}).") from None
+        source = f"file {path}"
+    else:
+        from deepmap.data.text import load_text_path
+
+        c = load_text_path(spec)
+        texts, source = c.train_texts + c.test_texts, c.source
+    if docs is not None:
+        texts = texts[:docs]
+    if not any(t.strip() for t in texts):
+        raise DataError(f"--data {short(spec)}: no text to train on.")
+    return texts, source
+
+
+def train_tokenizer(
+    kind: str,
+    data: str,
+    vocab_size: int,
+    out: str | Path,
+    *,
+    docs: int | None = None,
+    score: str = "likelihood",
+) -> dict:
+    """Train a BPE or WordPiece tokenizer on `data` and save it in `out` (written in a
+    temporary folder beside it and moved into place, so nothing is left half-written).
+    Returns a summary: kind, vocab_size (reached), texts, source, seconds, files."""
+    import time
+
+    from deepmap.report.figures import output_folder
+    from deepmap.validate import check_int, check_out_dir, check_out_path, short
+
+    if kind not in KINDS:
+        raise InputError(f"kind {short(kind, 40)!r}: choose bpe or wordpiece.")
+    if score not in SCORES:
+        raise InputError(f"--score {short(score, 40)!r}: choose likelihood or frequency.")
+    low = 257 if kind == "bpe" else 6
+    check_int("--vocab-size", vocab_size, low=low, high=1_000_000)
+    if docs is not None:
+        check_int("--docs", docs, low=1)
+    out = check_out_path(out)
+    marker = "vocab.json" if kind == "bpe" else "vocab.txt"
+    check_out_dir(out, marker)  # before the work: an occupied folder is refused at once
+    texts, source = training_texts(data, docs=docs)
+    t0 = time.perf_counter()
+    if kind == "bpe":
+        from deepmap.transformer.bpe import train_bpe
+
+        tok = train_bpe(texts, vocab_size)
+    else:
+        from deepmap.transformer.wordpiece import train_wordpiece
+
+        tok = train_wordpiece(texts, vocab_size, score=score)
+    seconds = time.perf_counter() - t0
+    with output_folder(out, marker=marker) as tmp:
+        names = [p.name for p in tok.save(tmp)]
+    return {
+        "kind": kind, "vocab_size": len(tok), "texts": len(texts), "source": source,
+        "seconds": seconds, "files": [str(Path(out) / n) for n in names],
+        "score": score if kind == "wordpiece" else "frequency",
+    }  # fmt: skip
