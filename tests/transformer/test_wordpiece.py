@@ -88,7 +88,8 @@ def test_encode_equals_hf_on_edge_cases(bert, text):
 
 # Every code point below U+07FD normalises as HF does; above it some differ only by Unicode
 # version (marks and format characters newer than HF's Rust tables; letters whose lowercase
-# Rust knows from a newer Unicode than Python 3.11's 14.0): 710 of 1,112,064 code points.
+# Rust knows from a newer Unicode than Python 3.11's 14.0): 454 of 1,112,064 code points
+# (384 Mn, 55 Cn, 13 Cf, 2 Mc), measured one at a time between 'x' and 'y'.
 ALPHABET = st.one_of(
     st.characters(max_codepoint=0x7FC, exclude_categories=("Cs",)),
     st.sampled_from("你好語\u3000\u2028\u2003\ufeff\ufffd😀🥰𝔘é\u0301\u00a0½²—…«»"),

@@ -16,8 +16,12 @@ The map's example, "unbelievable" -> ["un", "##believ", "##able"], is checked on
 vocabulary by `deepmap verify` (nlp.wordpiece.unbelievable): the word is one token there.
 
 Where we follow HF's Rust BertNormalizer rather than the Python BasicTokenizer: accents
-are stripped before lowercasing, and lowercasing is per character (a final 'Σ' becomes
-'σ', not 'ς').
+are stripped before lowercasing, lowercasing is per character (a final 'Σ' becomes 'σ',
+not 'ς'), unassigned code points are kept, and U+2B820-2B91F are not padded as CJK.
+Character categories come from Python's unicodedata (Unicode 14 in Python 3.11), HF's from
+older Rust tables: 454 of the 1,112,064 code points normalise differently, one at a time
+(marks and format characters of recent Unicode versions; letters whose lowercase only a
+newer Unicode knows). None occurs in the 25,000 bundled reviews.
 
 Training (`train_wordpiece`): words from steps 2-5, split into characters with "##" on
 every non-initial one; then merges with the likelihood score
