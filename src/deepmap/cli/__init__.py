@@ -79,6 +79,9 @@ COMMANDS: tuple[SubCommand, ...] = (
     SubCommand(
         "scratch", "deepmap.cli.scratch:app", "The map's networks in NumPy, proven equal to torch."
     ),
+    SubCommand(
+        "tokenizer", "deepmap.cli.tokenizer:app", "Train and run BPE / WordPiece tokenisers."
+    ),
     SubCommand("train", "deepmap.cli.train:app", "The PyTorch vision labs (Accelerate loop)."),
     SubCommand(
         "transfer",

@@ -4,6 +4,8 @@
   without 1/sqrt(d_k), path length attention vs RNN, BERT-base's sizes (pure functions).
 - `gpt`: MiniGPT (decoder-only, pre-LN, weight tying), trained by `deepmap lm train --model gpt`;
   `kv_cache`: its stepper for the shared decoding module (incremental decoding).
+- `bpe`, `wordpiece`: the two subword tokenisers (GPT-2's byte-level BPE, BERT's WordPiece),
+  trainers and encoders written from the algorithms (`deepmap tokenizer`).
 
 The scratch (NumPy) blocks themselves live in `deepmap.scratch.nn.transformer`.
 Names are imported lazily (`from deepmap.transformer import block_parameters`), so importing
@@ -19,6 +21,8 @@ _LAZY = {
     "GPT": "gpt",
     "GPTConfig": "gpt",
     "GPTStepper": "kv_cache",
+    "ByteLevelBPE": "bpe",
+    "WordPiece": "wordpiece",
     "BERT_BASE": "anatomy",
     "bert_parameters": "anatomy",
     "block_parameters": "anatomy",

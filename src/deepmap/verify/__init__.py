@@ -38,6 +38,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
         stem_claims,
         text_claims,
         transformer_claims,
+        tokenizer_claims,
         vision_claims,
     )
 
@@ -47,6 +48,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
     modules += [lora_claims]
     modules += [forecast_claims]
     modules += [rag_claims]
+    modules += [tokenizer_claims]
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
