@@ -37,8 +37,8 @@ def all_claims() -> list[Claim | MeasuredClaim]:
         spacy_claims,
         stem_claims,
         text_claims,
-        transformer_claims,
         tokenizer_claims,
+        transformer_claims,
         vision_claims,
     )
 
