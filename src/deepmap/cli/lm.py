@@ -112,3 +112,9 @@ def generate_cmd(
         sys.stdout.write(piece)
         sys.stdout.flush()
     sys.stdout.write("\n")
+
+
+from deepmap.cli import lm_claims  # noqa: E402 (light: torch loads inside the commands)
+
+app.command("gradients")(lm_claims.gradients_cmd)
+app.command("temperature")(lm_claims.temperature_cmd)

@@ -4,6 +4,8 @@ results.json. Every module that registers claims is listed here."""
 
 from __future__ import annotations
 
+import importlib
+
 from deepmap.verify.measured import MeasuredClaim, Ratio, Within, results_folder
 from deepmap.verify.registry import Claim, ClaimResult, check_claims
 
@@ -39,6 +41,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
 
     modules = [calc_claims, scratch_claims, text_claims, embed_claims, vision_claims]
     modules += [ladder_claims, stem_claims, lemma_claims, pos_claims, parse_claims, spacy_claims]
+    modules.append(importlib.import_module("deepmap.verify.sequence_claims"))
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
