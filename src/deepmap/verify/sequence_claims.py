@@ -182,7 +182,7 @@ CLAIMS: list[MeasuredClaim] = [
         source="lm-gradients-long",
         key=(),
         compute=lstm_struggles_beyond_100,
-        command="deepmap lm gradients --lags 50,100,200 --out {out}",
+        command="deepmap lm gradients --lags 100,200 --models lstm --out {out}",
         differs=_GRAD_WHY,
         detail=_gradient_detail,
     ),
