@@ -214,3 +214,9 @@ def _decoding(greedy, beam, temperature, top_k, top_p, repetition_penalty, lengt
             "length_penalty": 1.0 if length_penalty is None else length_penalty,
         }
     return strategy, params, options
+
+
+from deepmap.cli import lm_claims  # noqa: E402 (light: torch loads inside the commands)
+
+app.command("gradients")(lm_claims.gradients_cmd)
+app.command("temperature")(lm_claims.temperature_cmd)

@@ -34,6 +34,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
         pos_claims,
         rag_claims,
         scratch_claims,
+        sequence_claims,
         spacy_claims,
         stem_claims,
         text_claims,
@@ -49,6 +50,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
     modules += [forecast_claims]
     modules += [rag_claims]
     modules += [tokenizer_claims]
+    modules += [sequence_claims]
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
