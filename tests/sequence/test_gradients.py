@@ -104,3 +104,17 @@ def test_run_learns_a_short_lag_and_is_reproducible():
     assert a["gradient_norms"] == b["gradient_norms"]
     assert [p["when"] for p in a["gradient_norms"]] == ["init", "trained"]
     assert len(a["gradient_norms"][0]["norm_by_distance"]) == 3  # distances 0, 1, 2
+
+
+def test_lstm_forget_bias_opens_the_forget_gate():
+    """forget_bias sets b_if + b_hf (torch's gate order i, f, g, o); None keeps torch's init."""
+    hidden = 6
+    model = LagRecallNet("lstm", 7, 3, hidden=hidden, embed=4, forget_bias=1.0)
+    total = model.rnn.bias_ih_l0 + model.rnn.bias_hh_l0
+    assert torch.allclose(total[hidden : 2 * hidden], torch.ones(hidden))
+    plain = LagRecallNet("lstm", 7, 3, hidden=hidden, embed=4)
+    assert not torch.allclose(
+        (plain.rnn.bias_ih_l0 + plain.rnn.bias_hh_l0)[hidden:12], total[hidden:12]
+    )
+    gru = LagRecallNet("gru", 7, 3, hidden=hidden, embed=4, forget_bias=1.0)  # LSTM only
+    assert gru.rnn.bias_ih_l0.abs().max() < 1.0

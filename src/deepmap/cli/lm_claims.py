@@ -31,10 +31,13 @@ def _floats(name: str, text: str) -> tuple[float, ...]:
 def gradients_cmd(
     lags: str = typer.Option("5,10,20,30,50,100", "--lags", help="Comma-separated lags."),
     models: str = typer.Option("rnn,lstm,gru", "--models"),
-    steps: int = typer.Option(300, "--steps", help="Training batches per (model, lag)."),
+    steps: int = typer.Option(2000, "--steps", help="Training batches per (model, lag)."),
     batch_size: int = typer.Option(32, "--batch-size"),
     hidden: int = typer.Option(64, "--hidden", help="The same hidden size for every model."),
     lr: float = typer.Option(3e-3, "--lr"),
+    forget_bias: float = typer.Option(
+        1.0, "--forget-bias", help="LSTM forget-gate bias at init (Keras' default 1; torch's 0)."
+    ),
     device: str = typer.Option("cpu", "--device", help="cpu, cuda or auto."),
     seed: int = typer.Option(0, "--seed", help="0 .. 2**32-1."),
     out: Path = typer.Option(Path("results/lm-gradients"), "--out"),
@@ -47,6 +50,7 @@ def gradients_cmd(
     config = GradientConfig(
         lags=_ints("--lags", lags), models=tuple(m.strip() for m in models.split(",")),
         steps=steps, batch_size=batch_size, hidden=hidden, lr=lr, seed=seed, device=device,
+        forget_bias=forget_bias,
     )  # fmt: skip
     config.validate()
     check_out_path(out)
