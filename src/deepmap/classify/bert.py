@@ -52,6 +52,7 @@ __all__ = ["BertClassifier", "load_saved"]
 MODES = ("frozen", "finetune", "lora")
 POOLINGS = ("mean", "cls", "cls+mean")
 LORA_TARGETS = ("query", "value")
+CACHE_MIN_DOCS = 64
 META = "deepmap.json"
 
 
@@ -188,26 +189,31 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ frozen
     def _features(self, texts: Sequence[str]) -> np.ndarray:
+        """Pooled features; the disk cache only for sets of CACHE_MIN_DOCS or more (a single
+        document is encoded directly: its latency is the model's, not a file lookup)."""
+        from deepmap.finetune.encoders import load_encoder, load_tokenizer
         from deepmap.finetune.features import frozen_features
 
-        f = frozen_features(texts, self.model, max_length=self.max_length,
-                            head_tokens=self.head_tokens, cache=bool(self.cache))  # fmt: skip
+        if getattr(self, "encoder_", None) is None:
+            self.tokenizer_, self.encoder_ = load_tokenizer(self.model), load_encoder(self.model)
+        cache = bool(self.cache) and len(texts) >= CACHE_MIN_DOCS
+        loaded = (self.tokenizer_, self.encoder_)
+        f = frozen_features(texts, self.model, max_length=self.max_length, cache=cache,
+                            head_tokens=self.head_tokens, loaded=loaded)  # fmt: skip
         return np.hstack([f[k] for k in self.pooling.split("+")])
 
     def _fit_frozen(self, texts: Sequence[str], yi: np.ndarray) -> None:
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import StandardScaler
 
+        self.encoder_ = None  # (re)loaded for this fit's model
         X = self._features(texts)
         self.scaler_ = StandardScaler().fit(X)
         self.head_ = LogisticRegression(C=self.C, max_iter=3000, random_state=self.seed)
         self.head_.fit(self.scaler_.transform(X), yi)
         self.trainable_parameters_ = int(self.head_.coef_.size + self.head_.intercept_.size)
-        from deepmap.finetune.encoders import load_encoder
-
-        enc = load_encoder(self.model)
-        self.total_parameters_ = int(sum(p.numel() for p in enc.parameters()))
-        self.total_parameters_ += self.trainable_parameters_
+        enc_size = sum(p.numel() for p in self.encoder_.parameters())
+        self.total_parameters_ = int(enc_size) + self.trainable_parameters_
 
     # ------------------------------------------------------------------ fine-tuning
     def _cache_key(self, texts: Sequence[str], yi: np.ndarray) -> str:
@@ -302,6 +308,7 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities, shape (n_documents, n_classes)."""
+        check_fitted(self, "classes_")
         if self.mode == "frozen":
             check_fitted(self, "head_")
             return self.head_.predict_proba(self.scaler_.transform(self._features(texts)))
@@ -311,6 +318,7 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """The most likely class of each document."""
+        check_fitted(self, "classes_")
         return self.classes_[self.predict_proba(texts).argmax(1)]
 
     def save(self, folder: str | os.PathLike[str]) -> Path:

@@ -102,11 +102,16 @@ def frozen_features(
     batch_size: int = 32,
     cache: bool = True,
     on_batch: Callable[[int, int], None] | None = None,
+    loaded: tuple[Any, Any] | None = None,
 ) -> dict[str, np.ndarray]:
     """{"cls", "mean"} features of `texts` from the frozen encoder `model` (name or path;
-    None: the bundled MiniLM), read from the cache when there, else computed and cached."""
+    None: the bundled MiniLM), read from the cache when there, else computed and cached.
+    `loaded`: (tokenizer, encoder) already in memory for `model` (not loaded again)."""
     texts = list(texts)
-    path = feature_cache_path(model, texts, max_length=max_length, head_tokens=head_tokens)
+    if not cache:
+        path = Path(os.devnull)
+    else:
+        path = feature_cache_path(model, texts, max_length=max_length, head_tokens=head_tokens)
     if cache and path.is_file():
         try:
             with np.load(path) as z:
@@ -114,8 +119,7 @@ def frozen_features(
                     return {k: z[k] for k in POOLINGS}
         except (OSError, ValueError):
             pass  # damaged: encode again and overwrite
-    tok = load_tokenizer(model)
-    enc = load_encoder(model)
+    tok, enc = loaded if loaded is not None else (load_tokenizer(model), load_encoder(model))
     ids = encode_head_tail(tok, texts, max_length, head_tokens)
     feats = encode_features(enc, ids, batch_size=batch_size, pad_id=tok.pad_token_id or 0,
                             on_batch=on_batch)  # fmt: skip
