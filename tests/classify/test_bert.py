@@ -8,11 +8,10 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from sklearn.exceptions import NotFittedError  # noqa: E402
+from tests.finetune._tiny_bert import make_tiny_bert, toy_reviews  # noqa: E402
 
 from deepmap.classify.bert import BertClassifier, load_saved  # noqa: E402
-from deepmap.errors import InputError  # noqa: E402
-from tests.finetune._tiny_bert import make_tiny_bert, toy_reviews  # noqa: E402
+from deepmap.errors import InputError, NotFittedError  # noqa: E402
 
 
 @pytest.fixture(scope="module")
