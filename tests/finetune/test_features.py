@@ -8,9 +8,10 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
+from tests.finetune._tiny_bert import make_tiny_bert, toy_reviews  # noqa: E402
+
 from deepmap.finetune import features as F  # noqa: E402
 from deepmap.finetune.encoders import encode_head_tail, load_encoder, load_tokenizer  # noqa: E402
-from tests.finetune._tiny_bert import make_tiny_bert, toy_reviews  # noqa: E402
 
 
 @pytest.fixture(scope="module")
