@@ -72,6 +72,9 @@ COMMANDS: tuple[SubCommand, ...] = (
         "The NLP pipeline: cleaning, tokens, stems, lemmas, POS, NER, dependencies, SVO.",
     ),
     SubCommand(
+        "predict", "deepmap.cli.predict:predict_cmd", "Label texts with a fine-tuned BERT folder."
+    ),
+    SubCommand(
         "rag",
         "deepmap.cli.rag:app",
         "Retrieval for RAG: chunk, embed, index (FAISS + SQLite), search with sources.",

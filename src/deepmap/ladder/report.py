@@ -40,15 +40,14 @@ COLUMNS = [
     ("size_mb", "size MB", "{:.1f}"),
     ("peak_mem_mb", "peak MB", "{:.0f}"),
     ("n_features", "features", "{:,}"),
+    ("trainable_params", "trainable params", "{:,}"),
 ]
 
 
 # The columns the terminal table shows (all of COLUMNS go to the files and the report).
-TERMINAL_COLUMNS = [
-    c
-    for c in COLUMNS
-    if c[0] not in ("precision", "recall", "n_features", "latency_p95_ms", "throughput_docs_s")
-]
+_FILES_ONLY = ("precision", "recall", "n_features", "latency_p95_ms", "throughput_docs_s",
+               "trainable_params")  # fmt: skip
+TERMINAL_COLUMNS = [c for c in COLUMNS if c[0] not in _FILES_ONLY]
 
 
 def _fmt(fmt: str, v) -> str:

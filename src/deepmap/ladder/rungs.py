@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from deepmap.classify import NBSVM, EmbeddingMean, FastTextClassifier, LinearClassifier
+from deepmap.classify.bert import BertClassifier
 from deepmap.classify.preprocess import preprocess
 from deepmap.classify.recurrent import RecurrentClassifier
 from deepmap.errors import InputError
@@ -191,6 +192,13 @@ _RNN = {"embedding_dim": 100, "hidden_size": 128, "max_len": 256, "epochs": 3,
         "batch_size": 64, "lr": 2e-3}  # fmt: skip
 
 
+# BERT rungs: the bundled MiniLM (BERT architecture, 6 layers, 384 hidden) at 256 WordPieces,
+# head+tail; the map's fine-tuning recipe (3 epochs, lr 3e-5, linear warmup 10%, batch 16).
+# About an hour per epoch of fine-tuning on 2 CPU cores: run the map's 3 epochs on a GPU.
+_BERT = {"max_length": 256}
+_BERT_TRAIN = {**_BERT, "epochs": 3, "batch_size": 16, "warmup_ratio": 0.1}
+
+
 def _needs_wordnet() -> object:
     from deepmap.data.wordnet import wordnet_folder
 
@@ -269,6 +277,17 @@ RUNG_TABLE: tuple[RungSpec, ...] = (
     RungSpec("bilstm", "bidirectional LSTM, mean+max pooling",
              "reads both ways: each word's state also knows the words after it",
              None, Step(RecurrentClassifier, {**_RNN, "cell": "lstm", "bidirectional": True})),
+    # Pretrained transformer encoders (not default: minutes to hours on a CPU).
+    RungSpec("bert-frozen", "frozen MiniLM (BERT) features, mean pooling + logistic regression",
+             "context: each word's vector depends on the whole review, learnt on a huge corpus",
+             None, Step(BertClassifier, {**_BERT, "mode": "frozen", "pooling": "mean"})),
+    RungSpec("bert-finetune", "MiniLM (BERT) fine-tuned end to end, head+tail 256 WordPieces",
+             "the pretrained encoder itself adapts to the task (BERT is made to be fine-tuned)",
+             None, Step(BertClassifier, {**_BERT_TRAIN, "mode": "finetune", "lr": 3e-5})),
+    RungSpec("bert-lora", "MiniLM (BERT) + LoRA adapters (r 8) on query/value, encoder frozen",
+             "fine-tuning at a fraction of the trainable parameters (W + (alpha/r) A B)",
+             None, Step(BertClassifier, {**_BERT_TRAIN, "mode": "lora", "lr": 5e-4,
+                                         "lora_r": 8, "lora_alpha": 16.0})),
 )  # fmt: skip
 
 RUNGS: dict[str, Rung] = {}

@@ -51,6 +51,7 @@ class RungResult:
     peak_mem_mb: float
     n_features: int | None
     top_features: dict[str, list[tuple[str, float]]] | None = None
+    trainable_params: int | None = None  # the parameters training changed (torch rungs)
 
     def row(self) -> dict[str, Any]:
         """The flat table row (no feature lists)."""
@@ -307,6 +308,7 @@ def run_text_ladder(
             peak_mem_mb=mem.mb,
             n_features=_n_features(model),
             top_features=rung.top_features(model),
+            trainable_params=getattr(model, "trainable_parameters_", None),
         )
         log.info("%s: accuracy %.4f", name, r.accuracy)
         result.rungs.append(r)

@@ -24,6 +24,7 @@ __all__ = [
 def all_claims() -> list[Claim | MeasuredClaim]:
     """Every registered claim, in the order of the map."""
     from deepmap.verify import (
+        bert_claims,
         calc_claims,
         embed_claims,
         forecast_claims,
@@ -51,6 +52,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
     modules += [rag_claims]
     modules += [tokenizer_claims]
     modules += [sequence_claims]
+    modules += [bert_claims]
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}
