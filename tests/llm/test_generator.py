@@ -12,11 +12,11 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
+from tests.llm._tiny_lm import tiny_generator  # noqa: E402
+
 from deepmap.errors import DataError, InputError  # noqa: E402
 from deepmap.llm.generator import LocalGenerator, OllamaGenerator, make_generator  # noqa: E402
 from deepmap.llm.models import ENV_VAR, resolve_model  # noqa: E402
-
-from tests.llm._tiny_lm import tiny_generator  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,10 @@ def test_choice_logprobs_equals_full_forward(gen):
 
 def test_prefix_cache_reused_across_items_equals_full_forward(gen):
     prefix_text = gen.chat(
-        [{"role": "user", "content": "a wonderful film"}, {"role": "assistant", "content": "positive"}],
+        [
+            {"role": "user", "content": "a wonderful film"},
+            {"role": "assistant", "content": "positive"},
+        ],
         generation_prompt=False,
     )
     prefix = gen.prefix(prefix_text)
