@@ -119,7 +119,7 @@ def test_resolve_model_cases(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="no such"):
         resolve_model(str(tmp_path / "nope"))
     (tmp_path / "x.txt").write_text("x")
-    with pytest.raises(InputError, match=".gguf"):
+    with pytest.raises(InputError, match=r"\.gguf"):
         resolve_model(str(tmp_path / "x.txt"))
     assert resolve_model("owner/name").local is False
 

@@ -72,6 +72,11 @@ COMMANDS: tuple[SubCommand, ...] = (
         "The NLP pipeline: cleaning, tokens, stems, lemmas, POS, NER, dependencies, SVO.",
     ),
     SubCommand(
+        "prompt",
+        "deepmap.cli.prompt:app",
+        "Prompting on a local LLM: zero-/few-shot (IMDb), chain-of-thought (GSM8K).",
+    ),
+    SubCommand(
         "rag",
         "deepmap.cli.rag:app",
         "Retrieval for RAG: chunk, embed, index (FAISS + SQLite), search with sources.",

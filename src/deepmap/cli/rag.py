@@ -1,7 +1,7 @@
 """`deepmap rag`: retrieval-augmented generation's retrieval half: index documents
 (chunks, MiniLM embeddings, FAISS + SQLite on disk), search them (dense, BM25, hybrid)
-with sources, and measure retrieval on a question/passage JSONL. (`rag ask`, the answer
-generated from the retrieved chunks, comes with the generator.)"""
+with sources, measure retrieval on a question/passage JSONL, and answer a question from
+the retrieved chunks with a local model (`rag ask`: the answer streamed, then its sources)."""
 
 from __future__ import annotations
 
@@ -121,6 +121,60 @@ def search_cmd(
         echo(f"{rank}. {h.doc_id}  chunk {h.chunk}  [{h.start}:{h.end}]  score {h.score:.4f}")
         text = " ".join(h.text.split())
         echo("   " + (text if len(text) <= 200 else text[:197] + "..."))
+
+
+@app.command("ask")
+def ask_cmd(
+    question: str = typer.Argument(..., help="The question."),
+    index: str = typer.Option(..., "--index", help="An index folder made by `rag index`."),
+    k: int = typer.Option(3, "--k", help="Chunks given to the model, 1 .. 20."),
+    method: str = typer.Option("dense", "--method", help="dense | bm25 | hybrid (RRF)."),
+    model: str = typer.Option("", "--model", help="The embedding model the index was built with."),
+    llm: str = typer.Option("", "--llm", help="Generator: path or hub name ($DEEPMAP_LLM)."),
+    backend: str = typer.Option("local", "--backend", help="local | ollama."),
+    host: str = typer.Option("http://localhost:11434", "--host", help="Ollama's URL."),
+    max_new_tokens: int = typer.Option(200, "--max-new-tokens", help="1 .. 4,096."),
+    threads: int = typer.Option(0, "--threads", help="torch threads; 0: torch's default."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Answer QUESTION from the retrieved chunks (streamed), then print its sources."""
+    import sys
+
+    from deepmap.errors import InputError
+    from deepmap.llm.rag.index import RagIndex
+    from deepmap.llm.rag.retrieve import METHODS, Retriever
+    from deepmap.validate import check_int, short
+
+    check_int("--k", k, low=1, high=20)
+    check_int("--max-new-tokens", max_new_tokens, low=1, high=4096)
+    if method not in METHODS:
+        raise InputError(f"--method must be one of {', '.join(METHODS)}. Got {short(method)}.")
+    if backend not in ("local", "ollama"):
+        raise InputError(f"--backend must be local or ollama. Got {short(backend)}.")
+    if not question.strip() or len(question) > 10_000:
+        raise InputError("QUESTION must have 1 to 10,000 characters.")
+    _threads(threads)
+    idx = RagIndex(index)
+    try:
+        embedder = _embedder(model) if method != "bm25" else None
+        hits = Retriever(idx, embedder).search(question, k, method)
+    finally:
+        idx.close()
+    from deepmap.llm.generator import make_generator
+    from deepmap.llm.grounded import rag_prompt
+
+    gen = make_generator(backend, llm or None, host)
+    pieces = gen.stream(rag_prompt(gen, question, hits), max_new_tokens=max_new_tokens)
+    if as_json:
+        answer = "".join(pieces)
+        emit_json({"question": question, "answer": answer, "sources": [vars(h) for h in hits]})
+        return
+    for piece in pieces:
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+    sys.stdout.write("\n\nsources:\n")
+    for rank, h in enumerate(hits, 1):
+        echo(f"[{rank}] {h.doc_id}  chunk {h.chunk}  [{h.start}:{h.end}]  score {h.score:.4f}")
 
 
 @app.command("eval")
