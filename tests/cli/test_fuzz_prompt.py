@@ -115,3 +115,29 @@ def test_rag_ask_streams_answer_then_sources(capsys, tmp_path, tiny_llm):
 def test_rag_ask_bad_input_is_one_line(capsys, tmp_path, args, needle):
     code, o, e = run(capsys, "rag", "ask", "q", "--index", tmp_path / "none", *args)
     assert_one_line_error(code, o, e, needle)
+
+
+def test_rag_eval_answers_mode(capsys, tmp_path, tiny_llm):
+    from tests.llm._rag_tiny import make_tiny_model
+
+    emb = str(make_tiny_model(tmp_path / "emb"))
+    data = tmp_path / "qa.jsonl"
+    rows = [
+        {"q": "do fish swim", "p": "Fish swim in the river.", "a": "True"},
+        {"q": "is paris the capital of france", "p": "Paris is the capital of France.",
+         "a": "True"},
+        {"q": "does the cat fly", "p": "The cat sat on the mat.", "a": "False"},
+    ]  # fmt: skip
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "res"
+    code, o, e = run(
+        capsys, "rag", "eval", "--data", data, "--question-field", "q", "--passage-field", "p",
+        "--answer-field", "a", "--answers", "3", "--llm", tiny_llm, "--index", tmp_path / "i",
+        "--out", out, "--model", emb, "--latency-queries", "2",
+    )  # fmt: skip
+    assert code == 0, e
+    assert "closed-book" in o and "gold" in o
+    ans = json.loads((out / "results.json").read_text())["answers"]
+    assert set(ans["settings"]) == {"closed-book", "retrieved", "gold"}
+    assert ans["settings"]["retrieved"]["n"] == 3
+    assert ans["majority_class"]["correct"] == 2

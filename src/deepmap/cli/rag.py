@@ -193,6 +193,11 @@ def eval_cmd(
         1, "--threads", help="torch and FAISS threads; 0: their default (1: no contention)."
     ),
     seed: int = typer.Option(0, "--seed"),
+    answers: int = typer.Option(
+        0, "--answers", help="Also answer the first N yes/no questions with the LLM (0: no)."
+    ),
+    answer_field: str = typer.Option("answer", "--answer-field", help="--answers: the label."),
+    llm: str = typer.Option("", "--llm", help="--answers: generator path or hub name."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Retrieval on BoolQ-like data: recall@1/5/10 and MRR (dense, BM25, hybrid, HNSW),
@@ -216,7 +221,9 @@ def eval_cmd(
     check_out_dir(out_path)
     check_out_path(index, "--index")
     _threads(threads)
-    rows = read_jsonl(Path(data), [question_field, passage_field])  # before the model loads
+    check_int("--answers", answers, low=0, high=100_000)
+    fields = [question_field, passage_field] + ([answer_field] if answers else [])
+    rows = read_jsonl(Path(data), fields)  # before the model loads
     embedder = _embedder(model)
     with console.status("rag eval", spinner="dots") if not as_json else _null() as status:
         result = evaluate_retrieval(
@@ -225,6 +232,9 @@ def eval_cmd(
             rows=rows,
             on_stage=(lambda s: status.update(s)) if status is not None else None,
         )  # fmt: skip
+    if answers:
+        result["answers"] = _answers(rows[:answers], Path(index), embedder, llm,
+                                     question_field, passage_field, answer_field)  # fmt: skip
     command = "deepmap rag " + " ".join(shlex.quote(a) for a in sys.argv[2:])
     write_run(
         out_path, result, {"retrieval.png": eval_figure(result)},
@@ -241,7 +251,35 @@ def eval_cmd(
     lat = result["latency"]
     for key in ("flat_search", "hnsw_search", "flat_query", "hnsw_query"):
         echo(f"{key:>12}: p50 {lat[key]['p50_ms']:.3f} ms  p95 {lat[key]['p95_ms']:.3f} ms")
+    for name, a in result.get("answers", {}).get("settings", {}).items():
+        lo, hi = a["ci95"]
+        echo(f"{name:>12}: yes/no accuracy {a['accuracy']:.3f} [{lo:.3f}, {hi:.3f}] n={a['n']}")
     echo(f"throughput: {result['throughput']['chunks_per_s']:.1f} chunks/s; wrote {out_path}")
+
+
+def _answers(rows, index, embedder, llm, q_field, p_field, a_field):
+    """Closed-book vs retrieved (dense top-1) vs gold passage (deepmap.llm.grounded)."""
+    from deepmap.llm.generator import LocalGenerator
+    from deepmap.llm.grounded import eval_boolq_answers
+    from deepmap.llm.rag.index import RagIndex
+    from deepmap.llm.rag.retrieve import Retriever
+
+    gen = LocalGenerator.load(llm or None)
+    idx = RagIndex(index)
+    try:
+        retriever = Retriever(idx, embedder)
+
+        def retrieve(question):
+            hit = retriever.search(question, 1, "dense")[0]
+            return hit.text, hit.doc_id
+
+        data = [{"question": r[q_field], "passage": r[p_field], "answer": r[a_field]}
+                for r in rows]  # fmt: skip
+        result = eval_boolq_answers(gen, data, retrieve)
+    finally:
+        idx.close()
+    result["retrieval"] = "dense top-1"
+    return result
 
 
 class _null:
