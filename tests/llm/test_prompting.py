@@ -175,3 +175,28 @@ def test_gsm8k_holds_out_demonstrations_and_scores():
         eval_gsm8k(g, rows, n=13, n_demos=8)
     with pytest.raises(InputError):
         eval_gsm8k(g, rows, n=2, modes=("tree-of-thought",))
+
+
+def test_llm_claims_verdicts(tmp_path):
+    import json
+
+    from deepmap.verify import check_claims
+    from deepmap.verify.llm_claims import CLAIMS
+
+    def write(name, data):
+        (tmp_path / name).mkdir(parents=True)
+        (tmp_path / name / "results.json").write_text(json.dumps(data))
+
+    def acc(a, lo, hi):
+        return {"accuracy": a, "ci95": [lo, hi]}
+
+    write("prompt-imdb", {"settings": {"0-shot": acc(0.55, 0.48, 0.62),
+                                       "4-shot": acc(0.70, 0.63, 0.76)}})  # fmt: skip
+    write("rag-eval", {"answers": {"settings": {"closed-book": acc(0.6, 0.55, 0.65),
+                                                "retrieved": acc(0.62, 0.58, 0.66)}}})  # fmt: skip
+    res = {r.id: r for r in check_claims(CLAIMS, results=tmp_path)}
+    assert res["llm.prompt.zero_shot"].status != "agrees"  # CI reaches below 50%
+    assert res["llm.prompt.few_shot"].status == "agrees"
+    assert res["llm.rag.grounding"].status != "agrees"  # 0.58 < 0.60
+    assert res["llm.prompt.cot"].status == "not measured"
+    assert "prompt eval --task gsm8k" in res["llm.prompt.cot"].note
