@@ -75,9 +75,14 @@ COMMANDS: tuple[SubCommand, ...] = (
         "predict", "deepmap.cli.predict:predict_cmd", "Label texts with a fine-tuned BERT folder."
     ),
     SubCommand(
+        "prompt",
+        "deepmap.cli.prompt:app",
+        "Prompting on a local LLM: zero-/few-shot (IMDb), chain-of-thought (GSM8K).",
+    ),
+    SubCommand(
         "rag",
         "deepmap.cli.rag:app",
-        "Retrieval for RAG: chunk, embed, index (FAISS + SQLite), search with sources.",
+        "RAG: index (FAISS + SQLite), search, ask with sources, evaluate on BoolQ.",
     ),
     SubCommand(
         "scratch", "deepmap.cli.scratch:app", "The map's networks in NumPy, proven equal to torch."

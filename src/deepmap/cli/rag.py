@@ -1,7 +1,7 @@
 """`deepmap rag`: retrieval-augmented generation's retrieval half: index documents
 (chunks, MiniLM embeddings, FAISS + SQLite on disk), search them (dense, BM25, hybrid)
-with sources, and measure retrieval on a question/passage JSONL. (`rag ask`, the answer
-generated from the retrieved chunks, comes with the generator.)"""
+with sources, measure retrieval on a question/passage JSONL, and answer a question from
+the retrieved chunks with a local model (`rag ask`: the answer streamed, then its sources)."""
 
 from __future__ import annotations
 
@@ -123,6 +123,60 @@ def search_cmd(
         echo("   " + (text if len(text) <= 200 else text[:197] + "..."))
 
 
+@app.command("ask")
+def ask_cmd(
+    question: str = typer.Argument(..., help="The question."),
+    index: str = typer.Option(..., "--index", help="An index folder made by `rag index`."),
+    k: int = typer.Option(3, "--k", help="Chunks given to the model, 1 .. 20."),
+    method: str = typer.Option("dense", "--method", help="dense | bm25 | hybrid (RRF)."),
+    model: str = typer.Option("", "--model", help="The embedding model the index was built with."),
+    llm: str = typer.Option("", "--llm", help="Generator: path or hub name ($DEEPMAP_LLM)."),
+    backend: str = typer.Option("local", "--backend", help="local | ollama."),
+    host: str = typer.Option("http://localhost:11434", "--host", help="Ollama's URL."),
+    max_new_tokens: int = typer.Option(200, "--max-new-tokens", help="1 .. 4,096."),
+    threads: int = typer.Option(0, "--threads", help="torch threads; 0: torch's default."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Answer QUESTION from the retrieved chunks (streamed), then print its sources."""
+    import sys
+
+    from deepmap.errors import InputError
+    from deepmap.llm.rag.index import RagIndex
+    from deepmap.llm.rag.retrieve import METHODS, Retriever
+    from deepmap.validate import check_int, short
+
+    check_int("--k", k, low=1, high=20)
+    check_int("--max-new-tokens", max_new_tokens, low=1, high=4096)
+    if method not in METHODS:
+        raise InputError(f"--method must be one of {', '.join(METHODS)}. Got {short(method)}.")
+    if backend not in ("local", "ollama"):
+        raise InputError(f"--backend must be local or ollama. Got {short(backend)}.")
+    if not question.strip() or len(question) > 10_000:
+        raise InputError("QUESTION must have 1 to 10,000 characters.")
+    _threads(threads)
+    idx = RagIndex(index)
+    try:
+        embedder = _embedder(model) if method != "bm25" else None
+        hits = Retriever(idx, embedder).search(question, k, method)
+    finally:
+        idx.close()
+    from deepmap.llm.generator import make_generator
+    from deepmap.llm.grounded import rag_prompt
+
+    gen = make_generator(backend, llm or None, host)
+    pieces = gen.stream(rag_prompt(gen, question, hits), max_new_tokens=max_new_tokens)
+    if as_json:
+        answer = "".join(pieces)
+        emit_json({"question": question, "answer": answer, "sources": [vars(h) for h in hits]})
+        return
+    for piece in pieces:
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+    sys.stdout.write("\n\nsources:\n")
+    for rank, h in enumerate(hits, 1):
+        echo(f"[{rank}] {h.doc_id}  chunk {h.chunk}  [{h.start}:{h.end}]  score {h.score:.4f}")
+
+
 @app.command("eval")
 def eval_cmd(
     data: str = typer.Option(..., "--data", help="A JSONL file: a question and its passage."),
@@ -139,6 +193,11 @@ def eval_cmd(
         1, "--threads", help="torch and FAISS threads; 0: their default (1: no contention)."
     ),
     seed: int = typer.Option(0, "--seed"),
+    answers: int = typer.Option(
+        0, "--answers", help="Also answer the first N yes/no questions with the LLM (0: no)."
+    ),
+    answer_field: str = typer.Option("answer", "--answer-field", help="--answers: the label."),
+    llm: str = typer.Option("", "--llm", help="--answers: generator path or hub name."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Retrieval on BoolQ-like data: recall@1/5/10 and MRR (dense, BM25, hybrid, HNSW),
@@ -162,7 +221,9 @@ def eval_cmd(
     check_out_dir(out_path)
     check_out_path(index, "--index")
     _threads(threads)
-    rows = read_jsonl(Path(data), [question_field, passage_field])  # before the model loads
+    check_int("--answers", answers, low=0, high=100_000)
+    fields = [question_field, passage_field] + ([answer_field] if answers else [])
+    rows = read_jsonl(Path(data), fields)  # before the model loads
     embedder = _embedder(model)
     with console.status("rag eval", spinner="dots") if not as_json else _null() as status:
         result = evaluate_retrieval(
@@ -171,6 +232,9 @@ def eval_cmd(
             rows=rows,
             on_stage=(lambda s: status.update(s)) if status is not None else None,
         )  # fmt: skip
+    if answers:
+        result["answers"] = _answers(rows[:answers], Path(index), embedder, llm,
+                                     question_field, passage_field, answer_field)  # fmt: skip
     command = "deepmap rag " + " ".join(shlex.quote(a) for a in sys.argv[2:])
     write_run(
         out_path, result, {"retrieval.png": eval_figure(result)},
@@ -187,7 +251,35 @@ def eval_cmd(
     lat = result["latency"]
     for key in ("flat_search", "hnsw_search", "flat_query", "hnsw_query"):
         echo(f"{key:>12}: p50 {lat[key]['p50_ms']:.3f} ms  p95 {lat[key]['p95_ms']:.3f} ms")
+    for name, a in result.get("answers", {}).get("settings", {}).items():
+        lo, hi = a["ci95"]
+        echo(f"{name:>12}: yes/no accuracy {a['accuracy']:.3f} [{lo:.3f}, {hi:.3f}] n={a['n']}")
     echo(f"throughput: {result['throughput']['chunks_per_s']:.1f} chunks/s; wrote {out_path}")
+
+
+def _answers(rows, index, embedder, llm, q_field, p_field, a_field):
+    """Closed-book vs retrieved (dense top-1) vs gold passage (deepmap.llm.grounded)."""
+    from deepmap.llm.generator import LocalGenerator
+    from deepmap.llm.grounded import eval_boolq_answers
+    from deepmap.llm.rag.index import RagIndex
+    from deepmap.llm.rag.retrieve import Retriever
+
+    gen = LocalGenerator.load(llm or None)
+    idx = RagIndex(index)
+    try:
+        retriever = Retriever(idx, embedder)
+
+        def retrieve(question):
+            hit = retriever.search(question, 1, "dense")[0]
+            return hit.text, hit.doc_id
+
+        data = [{"question": r[q_field], "passage": r[p_field], "answer": r[a_field]}
+                for r in rows]  # fmt: skip
+        result = eval_boolq_answers(gen, data, retrieve)
+    finally:
+        idx.close()
+    result["retrieval"] = "dense top-1"
+    return result
 
 
 class _null:

@@ -30,6 +30,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
         forecast_claims,
         ladder_claims,
         lemma_claims,
+        llm_claims,
         lora_claims,
         parse_claims,
         pos_claims,
@@ -53,6 +54,7 @@ def all_claims() -> list[Claim | MeasuredClaim]:
     modules += [tokenizer_claims]
     modules += [sequence_claims]
     modules += [bert_claims]
+    modules += [llm_claims]
     claims = [c for m in modules for c in m.CLAIMS]
     ids = [c.id for c in claims]
     dupes = {i for i in ids if ids.count(i) > 1}

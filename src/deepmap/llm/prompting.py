@@ -1,0 +1,246 @@
+"""Prompting strategies, measured: zero-/few-shot on IMDb, zero-shot / CoT on GSM8K.
+
+IMDb (constrained choice): the review in a user turn, "Answer with one word: positive or
+negative."; the answer is argmax over {positive, negative} of
+    sum_j log p(label token j | demonstrations, review, label tokens < j)
+(deepmap.llm.generator.LocalGenerator.choice_logprobs). k-shot: k (review, label) turns
+drawn, seeded, from the TRAINING part of the bundled IMDb split (never the test part),
+stratified (k/2 of each label; k=1: one drawn at random); the demonstrations' prefix is
+computed once per k and reused for every test review. Long reviews keep their first and
+last tokens (head + tail, `max_tokens` in all; demonstrations `demo_tokens`).
+
+GSM8K (generation, greedy): zero-shot ("Give only the final number."), zero-shot CoT
+("Let's think step by step.", Kojima et al. 2022), few-shot CoT (Wei et al. 2022) with the
+first `n_demos` test problems held out as worked demonstrations (only the test split is
+here) and scored on the problems after them. The prediction: the last number in the
+output (commas dropped; signs and decimals kept). Accuracy with 95% Wilson intervals:
+    (p + z²/2n ± z sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n),  z = 1.96
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from deepmap.errors import InputError
+
+__all__ = [
+    "GSM_MODES",
+    "IMDB_LABELS",
+    "draw_demos",
+    "eval_gsm8k",
+    "eval_imdb",
+    "gsm_gold",
+    "last_number",
+    "wilson",
+]
+
+IMDB_LABELS = {"pos": "positive", "neg": "negative"}
+IMDB_ASK = "Review: {text}\n\nIs this movie review positive or negative? Answer with one word."
+GSM_MODES = ("zero-shot", "step-by-step", "few-shot-cot")
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?|-?\.\d+")
+
+
+def wilson(correct: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval for correct/n (see the module doc); (0, 1) when n = 0."""
+    if n == 0:
+        return 0.0, 1.0
+    p = correct / n
+    centre = p + z * z / (2 * n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - half) / (1 + z * z / n), (centre + half) / (1 + z * z / n)
+
+
+def _acc(correct: int, n: int) -> dict[str, Any]:
+    lo, hi = wilson(correct, n)
+    return {"accuracy": correct / n if n else None, "ci95": [lo, hi], "correct": correct, "n": n}
+
+
+def last_number(text: str) -> float | None:
+    """The last number in `text` ("1,234.5" -> 1234.5, "-3" -> -3), or None."""
+    found = _NUMBER.findall(text)
+    if not found:
+        return None
+    raw = found[-1].replace(",", "").rstrip(".")
+    try:
+        return float(raw)
+    except ValueError:
+        return None
+
+
+def gsm_gold(answer: str) -> float:
+    """GSM8K's reference answer: the number after '####'."""
+    if "####" not in answer:
+        raise InputError("a GSM8K answer has no '####' line.")
+    value = last_number(answer.split("####")[-1])
+    if value is None:
+        raise InputError(f"no number after '####' in {answer[-40:]!r}.")
+    return value
+
+
+def truncate(gen: Any, text: str, max_tokens: int) -> str:
+    """The text cut to `max_tokens` tokens: the first half and the last half, joined by ' … '."""
+    ids = gen.encode(text)
+    if len(ids) <= max_tokens:
+        return text
+    head = max_tokens // 2
+    tail = max_tokens - head
+    dec = gen.tokenizer.decode
+    return dec(ids[:head]) + " … " + dec(ids[-tail:])
+
+
+def draw_demos(labels: Sequence[str], k: int, seed: int) -> list[int]:
+    """k training indices, seeded; stratified (k//2 per label, the rest random) for k >= 2."""
+    if k == 0:
+        return []
+    rng = random.Random(seed)
+    by_label: dict[str, list[int]] = {}
+    for i, y in enumerate(labels):
+        by_label.setdefault(y, []).append(i)
+    if k == 1:
+        return [rng.randrange(len(labels))]
+    per = k // len(by_label)
+    chosen = [i for y in sorted(by_label) for i in rng.sample(by_label[y], per)]
+    rest = [i for i in range(len(labels)) if i not in set(chosen)]
+    chosen += rng.sample(rest, k - len(chosen))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def _split_chat(gen: Any, shots: list[dict[str, str]], item: dict[str, str]) -> tuple[str, str]:
+    """(prefix text = the demonstrations' turns, item text) of the templated conversation."""
+    full = gen.chat([*shots, item])
+    if not shots:
+        return "", full
+    prefix = gen.chat(shots, generation_prompt=False)
+    if not full.startswith(prefix):  # a template that rewrites earlier turns: no reuse
+        return "", full
+    return prefix, full[len(prefix) :]
+
+
+def eval_imdb(
+    gen: Any,
+    corpus: Any,
+    *,
+    n: int = 200,
+    shots: Sequence[int] = (0, 1, 4, 8),
+    seed: int = 0,
+    max_tokens: int = 256,
+    demo_tokens: int = 96,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Constrained-choice accuracy of each k on a fixed seeded sample of n test reviews."""
+    if n < 1 or n > len(corpus.test_texts):
+        raise InputError(f"--n must be 1 .. {len(corpus.test_texts)}. Got {n}.")
+    sample = random.Random(seed).sample(range(len(corpus.test_texts)), n)
+    words = [IMDB_LABELS[y] for y in ("pos", "neg")]
+    items = [truncate(gen, corpus.test_texts[i], max_tokens) for i in sample]
+    golds = [IMDB_LABELS[corpus.test_labels[i]] for i in sample]
+    results: dict[str, Any] = {}
+    for k in shots:
+        demo_idx = draw_demos(corpus.train_labels, k, seed + 1000 + k)
+        shots_msgs: list[dict[str, str]] = []
+        for i in demo_idx:
+            text = truncate(gen, corpus.train_texts[i], demo_tokens)
+            shots_msgs.append({"role": "user", "content": IMDB_ASK.format(text=text)})
+            shots_msgs.append({"role": "assistant", "content": IMDB_LABELS[corpus.train_labels[i]]})
+        start = time.perf_counter()
+        prefix_text, _ = _split_chat(gen, shots_msgs, {"role": "user", "content": "x"})
+        prefix = gen.prefix(prefix_text) if prefix_text else None
+        correct, predicted_pos = 0, 0
+        for j, (text, gold) in enumerate(zip(items, golds, strict=True)):
+            msg = {"role": "user", "content": IMDB_ASK.format(text=text)}
+            pre, item = _split_chat(gen, shots_msgs, msg)
+            use = prefix if pre == prefix_text and prefix is not None else None
+            scores = gen.choice_logprobs(item if use else pre + item, words, prefix=use)
+            pred = words[max(range(len(words)), key=scores.__getitem__)]
+            correct += pred == gold
+            predicted_pos += pred == "positive"
+            if on_progress:
+                on_progress(f"{k}-shot", j + 1, n)
+        results[f"{k}-shot"] = {
+            **_acc(correct, n),
+            "predicted_positive": predicted_pos / n,
+            "demo_train_indices": demo_idx,
+            "prefix_tokens": len(prefix.ids) if prefix else 0,
+            "seconds": time.perf_counter() - start,
+        }
+    majority = max(golds.count(w) for w in words)
+    return {
+        "task": "imdb",
+        "model": gen.label,
+        "n": n,
+        "sample_test_indices": sample,
+        "max_tokens": max_tokens,
+        "demo_tokens": demo_tokens,
+        "seed": seed,
+        "data": f"{corpus.source}; {corpus.split}",
+        "settings": results,
+        "majority_class": _acc(majority, n),
+        "tfidf_full_holdout": 0.8934,
+    }
+
+
+def gsm_demo_text(question: str, answer: str) -> str:
+    """A worked GSM8K solution for few-shot CoT: calculator notes <<..>> removed."""
+    steps = re.sub(r"<<[^>]*>>", "", answer.split("####")[0]).strip()
+    return f"{steps}\nThe answer is {answer.split('####')[-1].strip()}."
+
+
+def eval_gsm8k(
+    gen: Any,
+    rows: Sequence[dict[str, str]],
+    *,
+    n: int = 30,
+    modes: Sequence[str] = GSM_MODES,
+    n_demos: int = 8,
+    max_new_tokens: int = 256,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Accuracy of each mode on rows[n_demos : n_demos + n] (rows[:n_demos]: demonstrations)."""
+    for m in modes:
+        if m not in GSM_MODES:
+            raise InputError(f"--modes: unknown mode {m!r}; use {', '.join(GSM_MODES)}.")
+    if len(rows) < n_demos + n:
+        raise InputError(f"--n {n}: only {len(rows) - n_demos} problems after the demonstrations.")
+    demos = rows[:n_demos]
+    tests = rows[n_demos : n_demos + n]
+    shots: list[dict[str, str]] = []
+    for r in demos:
+        shots.append({"role": "user", "content": r["question"]})
+        shots.append({"role": "assistant", "content": gsm_demo_text(r["question"], r["answer"])})
+    results: dict[str, Any] = {}
+    for mode in modes:
+        start = time.perf_counter()
+        correct, tokens, examples = 0, 0, []
+        for j, r in enumerate(tests):
+            q = r["question"]
+            if mode == "zero-shot":
+                prompt = gen.chat(
+                    [{"role": "user", "content": q + "\nGive only the final number."}]
+                )
+                budget = 16
+            elif mode == "step-by-step":
+                prompt = gen.chat([{"role": "user", "content": q}]) + "Let's think step by step."
+                budget = max_new_tokens
+            else:
+                prompt = gen.chat([*shots, {"role": "user", "content": q}])
+                budget = max_new_tokens
+            out = gen.generate(prompt, max_new_tokens=budget)
+            tokens += len(gen.encode(out)) if hasattr(gen, "encode") else 0
+            pred, gold = last_number(out), gsm_gold(r["answer"])
+            correct += pred is not None and abs(pred - gold) < 1e-6
+            if len(examples) < 3:
+                examples.append(
+                    {"question": q[:200], "output": out[-300:], "pred": pred, "gold": gold}
+                )
+            if on_progress:
+                on_progress(mode, j + 1, n)
+        results[mode] = {**_acc(correct, n), "seconds": time.perf_counter() - start,
+                         "generated_tokens": tokens, "examples": examples}  # fmt: skip
+    return {"task": "gsm8k", "model": gen.label, "n": n, "held_out_demos": n_demos,
+            "max_new_tokens": max_new_tokens, "settings": results}  # fmt: skip
