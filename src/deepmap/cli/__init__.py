@@ -65,7 +65,11 @@ COMMANDS: tuple[SubCommand, ...] = (
     SubCommand(
         "ladder", "deepmap.cli.ladder:app", "Which model? Candidates measured side by side."
     ),
-    SubCommand("lm", "deepmap.cli.lm:app", "Language models: RNN, LSTM, GRU on text."),
+    SubCommand(
+        "lm",
+        "deepmap.cli.lm:app",
+        "Language models: RNN, LSTM, GRU, MiniGPT; gradients, temperature.",
+    ),
     SubCommand(
         "nlp",
         "deepmap.cli.nlp:app",
