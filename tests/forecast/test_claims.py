@@ -16,7 +16,7 @@ pytest.importorskip("statsmodels")
 
 
 def test_computed_claims_agree():
-    results = check_claims([c for c in CLAIMS if not c.id.startswith("rnn.forecast.never_shuffle")])
+    results = check_claims([c for c in CLAIMS if not c.id.startswith("rnn.forecast.shuffle")])
     for r in results:
         assert r.status == "agrees", (r.id, r.ours, r.reference, r.note)
 
@@ -37,7 +37,7 @@ def test_the_leak_check_catches_a_scaler_fitted_on_everything(monkeypatch):
 
 @pytest.mark.parametrize("better, status", [(True, "agrees"), (False, "differs")])
 def test_never_shuffle_reads_the_run(tmp_path, better, status):
-    claim = next(c for c in CLAIMS if c.id == "rnn.forecast.never_shuffle.co2")
+    claim = next(c for c in CLAIMS if c.id == "rnn.forecast.shuffle.co2")
     folder = tmp_path / "forecast" / "co2"
     folder.mkdir(parents=True)
     record = {"data": "co2", "look_ahead": {"shuffled_better": better}}

@@ -74,7 +74,7 @@ def _statsmodels_raw(name: str) -> int | None:
 
 def _acf_claim(name: str, value: int) -> Claim:
     return Claim(
-        f"rnn.forecast.acf_seq_len.{name}",
+        f"rnn.forecast.acf.{name}",
         "RNN 11",
         f"SEQ_LEN where the ACF drops below 0.5: {value} on {name}'s training part (raw)",
         value,
@@ -87,7 +87,7 @@ def _acf_claim(name: str, value: int) -> Claim:
 def _shuffle_claim(name: str) -> MeasuredClaim:
     """Measured on one series: the LSTM's MASE on a shuffled split below the chronological."""
     return MeasuredClaim(
-        f"rnn.forecast.never_shuffle.{name}",
+        f"rnn.forecast.shuffle.{name}",
         "RNN 11",
         f"never shuffle time series: on {name}, a shuffled split scores better (look-ahead)",
         True,
@@ -105,7 +105,7 @@ def _shuffle_claim(name: str) -> MeasuredClaim:
 CLAIMS: list[Claim | MeasuredClaim] = [
     *(_shuffle_claim(name) for name in ("co2", "sunspots", "airline", "msft")),
     Claim(
-        "rnn.forecast.scaler_train_only",
+        "rnn.forecast.scaler",
         "RNN 11",
         "MinMaxScaler fitted only on train: validation/test values change nothing it learns",
         True,
