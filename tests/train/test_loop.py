@@ -158,3 +158,22 @@ def test_bad_config_fails_before_any_work(blobs):
     with pytest.raises(InputError):
         fit(model, train_set, val_set, TrainConfig(epochs=1, lr=-1.0))
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
+
+
+@pytest.mark.parametrize(("warmup", "total"), [(0, 10), (3, 20), (10, 10), (5, 37)])
+def test_warmup_linear_matches_hugging_face(warmup, total):
+    from transformers import get_linear_schedule_with_warmup
+
+    from deepmap.train.schedules import warmup_linear
+
+    ours_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    ref_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    ours, ref = (
+        warmup_linear(warmup, total)(ours_opt),
+        get_linear_schedule_with_warmup(ref_opt, warmup, total),
+    )
+    for _ in range(total + 3):
+        assert ours_opt.param_groups[0]["lr"] == pytest.approx(ref_opt.param_groups[0]["lr"])
+        for opt, sched in ((ours_opt, ours), (ref_opt, ref)):
+            opt.step()
+            sched.step()

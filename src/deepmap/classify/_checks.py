@@ -12,6 +12,7 @@ from deepmap.validate import check_float, check_int, check_seed
 __all__ = [
     "check_fitted",
     "check_labels",
+    "check_param_choice",
     "check_param_float",
     "check_param_int",
     "check_seed_param",
@@ -41,6 +42,18 @@ def check_param_int(estimator: Any, name: str, *, low: int, high: int | None = N
         raise InputError(
             f"{_param(estimator, name)} must be an int {bound}. Got {value!r} instead."
         ) from None
+
+
+def check_param_choice(estimator: Any, name: str, options: tuple[str, ...]) -> str:
+    """A str parameter that must be one of `options`, in scikit-learn's wording."""
+    value = getattr(estimator, name)
+    if not isinstance(value, str) or value not in options:
+        among = ", ".join(repr(o) for o in sorted(options))
+        raise InputError(
+            f"The {name!r} parameter of {type(estimator).__name__} must be a str among "
+            f"{{{among}}}. Got {value!r} instead."
+        )
+    return value
 
 
 def check_param_float(

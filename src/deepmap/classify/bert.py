@@ -41,6 +41,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from deepmap.classify._checks import (
     check_fitted,
     check_labels,
+    check_param_choice,
     check_param_float,
     check_param_int,
     check_seed_param,
@@ -54,22 +55,6 @@ POOLINGS = ("mean", "cls", "cls+mean")
 LORA_TARGETS = ("query", "value")
 CACHE_MIN_DOCS = 64
 META = "deepmap.json"
-
-
-def _linear_warmup_decay(warmup: int, total: int) -> Any:
-    """A scheduler factory: lr x step/warmup, then x (total - step)/(total - warmup)."""
-
-    def factory(opt: Any) -> Any:
-        from torch.optim.lr_scheduler import LambdaLR
-
-        def f(step: int) -> float:
-            if step < warmup:
-                return (step + 1) / max(warmup, 1)
-            return max(0.0, (total - step) / max(total - warmup, 1))
-
-        return LambdaLR(opt, f)
-
-    return factory
 
 
 def _collate(items: list[tuple[list[int], int]]) -> dict[str, Any]:
@@ -155,21 +140,12 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
         self.seed = seed
 
     # ------------------------------------------------------------------ checks
-    def _choice(self, name: str, options: tuple[str, ...]) -> None:
-        value = getattr(self, name)
-        if not isinstance(value, str) or value not in options:
-            among = ", ".join(repr(o) for o in options)
-            raise InputError(
-                f"The {name!r} parameter of BertClassifier must be one of {among}. "
-                f"Got {value!r} instead."
-            )
-
     def _check_params(self) -> None:
         from deepmap.finetune.encoders import head_tail_split, locate_encoder
 
-        self._choice("mode", MODES)
-        self._choice("pooling", POOLINGS)
-        self._choice("mixed_precision", ("no", "bf16"))
+        check_param_choice(self, "mode", MODES)
+        check_param_choice(self, "pooling", POOLINGS)
+        check_param_choice(self, "mixed_precision", ("no", "bf16"))
         locate_encoder(self.model)
         check_param_int(self, "max_length", low=3, high=100_000)
         head_tail_split(self.max_length, self.head_tokens)
@@ -233,11 +209,12 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
     def _fit_network(self, texts: Sequence[str], yi: np.ndarray) -> None:
         import torch
 
-        from deepmap.classify.recurrent import _LengthBuckets
+        from deepmap.classify.batching import LengthBuckets
         from deepmap.data.cache import cache_dir
         from deepmap.finetune.encoders import encode_head_tail, load_classifier, load_tokenizer
         from deepmap.finetune.lora import apply_lora, trainable_parameters
         from deepmap.train import HFTask, TrainConfig, adamw, fit
+        from deepmap.train.schedules import warmup_linear
 
         self.tokenizer_ = load_tokenizer(self.model)
         folder = Path(cache_dir()) / "finetuned" / self._cache_key(texts, yi)
@@ -266,12 +243,12 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
             weight_decay=self.weight_decay, clip_norm=1.0, patience=None, restore_best=False,
             seed=self.seed, mixed_precision=self.mixed_precision, eval_batch_size=64,
         )  # fmt: skip
-        sampler = _LengthBuckets(np.array([len(x) for x in ids]), self.batch_size,
+        sampler = LengthBuckets(np.array([len(x) for x in ids]), self.batch_size,
                                  torch.Generator().manual_seed(self.seed))  # fmt: skip
         history = fit(
             net, train_set, [], config, task=HFTask(), sampler=sampler, collate_fn=_collate,
             optimizer=adamw(lr, weight_decay=self.weight_decay),
-            scheduler=_linear_warmup_decay(round(self.warmup_ratio * total), total),
+            scheduler=warmup_linear(min(round(self.warmup_ratio * total), total), total),
         )  # fmt: skip
         self.history_ = history.to_dict()
         if self.mode == "lora":

@@ -46,10 +46,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from deepmap.classify._checks import (
     check_fitted,
     check_labels,
+    check_param_choice,
     check_param_float,
     check_param_int,
     check_seed_param,
 )
+from deepmap.classify.batching import LengthBuckets
 from deepmap.classify.preprocess import preprocess
 from deepmap.errors import InputError
 from deepmap.represent.vocabulary import build_vocabulary
@@ -61,7 +63,6 @@ PAD, UNK = 0, 1
 CELLS = ("lstm", "gru")
 POOLINGS = ("mean-max", "last")
 TRUNCATIONS = ("head+tail", "head", "tail")
-_BUCKET = 50  # batches per bucket: sorted by length inside, shuffled as a whole
 
 
 def truncate(ids: np.ndarray, max_len: int, how: str = "head+tail") -> np.ndarray:
@@ -91,39 +92,6 @@ def _collate(items: list[tuple[np.ndarray, int]]) -> Any:
         x[i, : len(ids)] = torch.from_numpy(ids)
     y = torch.tensor([label for _, label in items], dtype=torch.int64)
     return (x, lengths), y
-
-
-class _LengthBuckets:
-    """A sampler yielding indices so that each run of `batch_size` holds documents of
-    similar length: shuffle, cut into buckets of `_BUCKET` batches, sort each bucket by
-    length, cut into batches, shuffle the batches. Draws only from `self.generator`, which
-    the training loop reseeds every epoch from (seed, epoch)."""
-
-    def __init__(self, lengths: np.ndarray, batch_size: int, generator: Any):
-        self.lengths = lengths
-        self.batch_size = batch_size
-        self.generator = generator
-
-    def __len__(self) -> int:
-        return len(self.lengths)
-
-    def __iter__(self):
-        import torch
-
-        order = torch.randperm(len(self.lengths), generator=self.generator).numpy()
-        size = self.batch_size * _BUCKET
-        batches = []
-        for s in range(0, len(order), size):
-            bucket = order[s : s + size]
-            bucket = bucket[np.argsort(self.lengths[bucket], kind="stable")]
-            step = self.batch_size
-            batches += [bucket[i : i + step] for i in range(0, len(bucket), step)]
-        # the last (short) batch stays last, so BatchSampler's cuts fall on these batches
-        full = [b for b in batches if len(b) == self.batch_size]
-        rest = [b for b in batches if len(b) != self.batch_size]
-        perm = torch.randperm(len(full), generator=self.generator).tolist()
-        for b in [full[i] for i in perm] + rest:
-            yield from b.tolist()
 
 
 def reverse_padded(x: Any, lengths: Any) -> Any:
@@ -262,19 +230,10 @@ class RecurrentClassifier(ClassifierMixin, BaseEstimator):
         self.seed = seed
 
     # ------------------------------------------------------------------ checks
-    def _choice(self, name: str, options: tuple[str, ...]) -> None:
-        value = getattr(self, name)
-        if not isinstance(value, str) or value not in options:
-            among = ", ".join(repr(o) for o in sorted(options))
-            raise InputError(
-                f"The {name!r} parameter of RecurrentClassifier must be a str among "
-                f"{{{among}}}. Got {value!r} instead."
-            )
-
     def _check_params(self) -> None:
-        self._choice("cell", CELLS)
-        self._choice("pooling", POOLINGS)
-        self._choice("truncation", TRUNCATIONS)
+        check_param_choice(self, "cell", CELLS)
+        check_param_choice(self, "pooling", POOLINGS)
+        check_param_choice(self, "truncation", TRUNCATIONS)
         if not isinstance(self.bidirectional, bool | np.bool_):
             raise InputError(
                 "The 'bidirectional' parameter of RecurrentClassifier must be a bool. "
@@ -362,7 +321,7 @@ class RecurrentClassifier(ClassifierMixin, BaseEstimator):
         torch.manual_seed(self.seed)
         net = _network_class()(len(self.vocab_) + 2, len(self.classes_), params)
         lengths = np.array([len(d) for d, _ in train_set])
-        sampler = _LengthBuckets(lengths, self.batch_size, torch.Generator().manual_seed(self.seed))
+        sampler = LengthBuckets(lengths, self.batch_size, torch.Generator().manual_seed(self.seed))
         validate = len(val_set) > 0
         config = TrainConfig(
             epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,

@@ -11,6 +11,11 @@ The transformer recipe (AdamW, linear warmup, cosine decay), as Hugging Face's
     lr(s) = lr_max * max(0, 0.5 * (1 + cos(pi * (s - W) / (T - W))))  s >= W
 
 (`min_ratio` > 0 floors the decay at lr_max * min_ratio, as nanoGPT does.)
+
+BERT's fine-tuning recipe decays linearly instead (`get_linear_schedule_with_warmup`):
+
+    lr(s) = lr_max * s / W                                          s < W
+    lr(s) = lr_max * max(0, (T - s) / (T - W))                      s >= W
 """
 
 from __future__ import annotations
@@ -21,7 +26,14 @@ from typing import Any
 
 from deepmap.validate import check_float, check_int
 
-__all__ = ["adamw", "adamw_warmup_cosine", "warmup_cosine", "warmup_cosine_factor"]
+__all__ = [
+    "adamw",
+    "adamw_warmup_cosine",
+    "warmup_cosine",
+    "warmup_cosine_factor",
+    "warmup_linear",
+    "warmup_linear_factor",
+]
 
 
 def warmup_cosine_factor(step: int, warmup_steps: int, total_steps: int, min_ratio: float = 0.0):
@@ -61,6 +73,35 @@ def warmup_cosine(
         from torch.optim.lr_scheduler import LambdaLR
 
         return LambdaLR(optimizer, _WarmupCosine(warmup_steps, total_steps, min_ratio))
+
+    return factory
+
+
+def warmup_linear_factor(step: int, warmup_steps: int, total_steps: int) -> float:
+    """The multiplier of the peak learning rate at `step` (the linear formula above)."""
+    if step < warmup_steps:
+        return step / max(1, warmup_steps)
+    return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+
+class _WarmupLinear:
+    def __init__(self, warmup_steps: int, total_steps: int):
+        self.warmup_steps, self.total_steps = warmup_steps, total_steps
+
+    def __call__(self, step: int) -> float:
+        return warmup_linear_factor(step, self.warmup_steps, self.total_steps)
+
+
+def warmup_linear(warmup_steps: int, total_steps: int) -> Callable[[Any], Any]:
+    """A scheduler factory: linear warmup over `warmup_steps`, linear decay to 0 at
+    `total_steps` (BERT's fine-tuning schedule)."""
+    check_int("warmup_steps", warmup_steps, low=0)
+    check_int("total_steps", total_steps, low=1)
+
+    def factory(optimizer: Any) -> Any:
+        from torch.optim.lr_scheduler import LambdaLR
+
+        return LambdaLR(optimizer, _WarmupLinear(warmup_steps, total_steps))
 
     return factory
 
