@@ -94,3 +94,14 @@ def test_fingerprint_follows_the_weights(tmp_path):
     b = make_tiny_bert(tmp_path / "b", seed=1, layers=1)
     assert encoder_fingerprint(str(a)) != encoder_fingerprint(str(b))
     assert encoder_fingerprint(str(a)) == encoder_fingerprint(str(a))
+
+
+def test_inference_device_follows_the_environment_then_the_hardware(monkeypatch):
+    import torch
+
+    from deepmap.finetune.encoders import inference_device
+
+    monkeypatch.setenv("DEEPMAP_DEVICE", "meta")
+    assert inference_device() == "meta"
+    monkeypatch.delenv("DEEPMAP_DEVICE")
+    assert inference_device() == ("cuda" if torch.cuda.is_available() else "cpu")

@@ -167,11 +167,12 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
     def _features(self, texts: Sequence[str]) -> np.ndarray:
         """Pooled features; the disk cache only for sets of CACHE_MIN_DOCS or more (a single
         document is encoded directly: its latency is the model's, not a file lookup)."""
-        from deepmap.finetune.encoders import load_encoder, load_tokenizer
+        from deepmap.finetune.encoders import inference_device, load_encoder, load_tokenizer
         from deepmap.finetune.features import frozen_features
 
         if getattr(self, "encoder_", None) is None:
-            self.tokenizer_, self.encoder_ = load_tokenizer(self.model), load_encoder(self.model)
+            self.tokenizer_ = load_tokenizer(self.model)
+            self.encoder_ = load_encoder(self.model).to(inference_device())
         cache = bool(self.cache) and len(texts) >= CACHE_MIN_DOCS
         loaded = (self.tokenizer_, self.encoder_)
         f = frozen_features(texts, self.model, max_length=self.max_length, cache=cache,
@@ -211,7 +212,12 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
 
         from deepmap.classify.batching import LengthBuckets
         from deepmap.data.cache import cache_dir
-        from deepmap.finetune.encoders import encode_head_tail, load_classifier, load_tokenizer
+        from deepmap.finetune.encoders import (
+            encode_head_tail,
+            inference_device,
+            load_classifier,
+            load_tokenizer,
+        )
         from deepmap.finetune.lora import apply_lora, trainable_parameters
         from deepmap.train import HFTask, TrainConfig, adamw, fit
         from deepmap.train.schedules import warmup_linear
@@ -228,7 +234,7 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
                 p.requires_grad_(True)
         self.trainable_parameters_ = int(trainable_parameters(net))
         if self.cache and (folder / META).is_file():
-            self.network_, _ = _load_folder(folder)
+            self.network_ = _load_folder(folder)[0].to(inference_device())
             self.history_, self.cached_ = json.loads((folder / META).read_text())["history"], True
             return
         ids = encode_head_tail(self.tokenizer_, texts, self.max_length, self.head_tokens)
@@ -253,7 +259,7 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
         self.history_ = history.to_dict()
         if self.mode == "lora":
             _unwrap_lora(net)
-        self.network_ = net.cpu().eval()
+        self.network_ = net.to(inference_device()).eval()
         self.cached_ = False
         if self.cache:
             self.save(folder)

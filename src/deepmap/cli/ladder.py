@@ -44,11 +44,32 @@ def text_cmd(
         help="Train on a stratified sample of N training documents (default: all); the "
         "test split stays whole.",
     ),
+    train_sizes: str = typer.Option(
+        "",
+        "--train-sizes",
+        help="Learning curves: also fit every rung on nested, stratified subsets of these "
+        "sizes (e.g. 500,2000,5000,20000) and plot accuracy against size.",
+    ),
+    encoder: str = typer.Option(
+        None,
+        "--encoder",
+        help="bert-* rungs: a BERT-family model name or folder (default: the bundled MiniLM).",
+    ),
+    epochs: int = typer.Option(
+        None, "--epochs", help="Torch rungs: training epochs (default: each rung's own, 3)."
+    ),
+    max_steps: int = typer.Option(
+        None, "--max-steps", help="bert-* rungs: stop training after N steps (a CPU budget)."
+    ),
+    precision: str = typer.Option(
+        "auto", "--precision", help="bert-* rungs: auto (bf16 on a GPU), no, or bf16."
+    ),
     list_rungs: bool = typer.Option(False, "--list", help="List the rungs and exit."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Run BoW -> n-grams -> TF-IDF -> NB-SVM side by side; write results and a report."""
     from deepmap.ladder import RUNGS, LadderConfig, run_ladder
+    from deepmap.ladder.config import check_train_sizes
     from deepmap.ladder.report import TERMINAL_COLUMNS, recommendation
 
     if list_rungs:
@@ -77,6 +98,11 @@ def text_cmd(
         diagnostics=diagnostics,
         vectors=vectors,
         limit=limit,
+        encoder=encoder,
+        epochs=epochs,
+        max_steps=max_steps,
+        precision=precision,
+        train_sizes=check_train_sizes(train_sizes),
     ).validate()  # every check that needs no data, before the progress bar appears
 
     with progress_bar("{task.completed}/{task.total}", as_json=as_json, spinner=True) as progress:
@@ -134,5 +160,12 @@ def text_cmd(
             f"{d['sample_docs']:,} docs: bigrams {d['bigram_growth']:.1f}x, trigrams "
             f"{d['trigram_growth']:.1f}x unigrams (the map: ~10x, ~100x)"
         )
+    if result.learning_curve:
+        sizes = sorted({r["n_train"] for r in result.learning_curve})
+        c = Table("rung", *(f"{s:,}" for s in sizes), title="Accuracy by training size")
+        acc = {(r["rung"], r["n_train"]): r["accuracy"] for r in result.learning_curve}
+        for name in dict.fromkeys(r["rung"] for r in result.learning_curve):
+            c.add_row(name, *(f"{acc[(name, s)]:.4f}" for s in sizes))
+        console.print(c)
     console.print(recommendation(result), style="bold", markup=False, highlight=False)
     console.print(f"wrote {', '.join(str(p) for p in run.paths.values())}", markup=False)

@@ -39,6 +39,7 @@ __all__ = [
     "encoder_fingerprint",
     "head_tail_split",
     "hf_quiet",
+    "inference_device",
     "load_classifier",
     "load_encoder",
     "load_tokenizer",
@@ -125,21 +126,34 @@ def load_tokenizer(name_or_path: Any = None) -> Any:
     return _from_pretrained(AutoTokenizer, name_or_path)
 
 
+def inference_device() -> str:
+    """Where encoders predict: $DEEPMAP_DEVICE if set, else "cuda" where a GPU is
+    available, else "cpu". (Training goes through Accelerate, which picks the same.)"""
+    import torch
+
+    forced = os.environ.get("DEEPMAP_DEVICE", "").strip()
+    if forced:
+        return forced
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def load_encoder(name_or_path: Any = None) -> Any:
-    """The bare encoder (AutoModel): last_hidden_state (B, T, hidden), in eval mode."""
+    """The bare encoder (AutoModel) in float32: last_hidden_state (B, T, hidden), eval mode."""
+    import torch
     from transformers import AutoModel
 
-    return _from_pretrained(AutoModel, name_or_path).eval()
+    return _from_pretrained(AutoModel, name_or_path, dtype=torch.float32).eval()
 
 
 def load_classifier(name_or_path: Any = None, num_labels: int = 2) -> Any:
     """AutoModelForSequenceClassification: the encoder + a new linear head on the pooled
     [CLS] (BERT's pooler: tanh(W h_CLS + b)), `num_labels` outputs. Warnings about the newly
     initialised head are expected and silenced."""
+    import torch
     from transformers import AutoModelForSequenceClassification
 
     return _from_pretrained(AutoModelForSequenceClassification, name_or_path,
-                            num_labels=num_labels)  # fmt: skip
+                            num_labels=num_labels, dtype=torch.float32)  # fmt: skip
 
 
 def head_tail_split(max_length: int, head_tokens: int | None = None) -> tuple[int, int]:

@@ -28,6 +28,7 @@ __all__ = [
     "LadderConfig",
     "check_rung_names",
     "check_rungs_fit_labels",
+    "check_train_sizes",
     "check_vectors_file",
 ]
 
@@ -126,7 +127,24 @@ class LadderConfig:
     diagnostics: bool = True
     vectors: Path | None = None
     limit: int | None = None
+    # the torch rungs' knobs (None: each rung's own setting): the encoder of the bert-*
+    # rungs, training epochs, a step bound, and mixed precision (auto: bf16 on a GPU)
+    encoder: str | None = None
+    epochs: int | None = None
+    max_steps: int | None = None
+    precision: str = "auto"
+    # learning curves: also fit every rung on nested, stratified subsets of these sizes
+    train_sizes: tuple[int, ...] = ()
     command: str | None = field(default=None, compare=False)  # recorded in the provenance
+
+    def settings(self) -> dict[str, object]:
+        """The knobs given, as estimator parameters (`apply_settings` sets those a rung has)."""
+        s: dict[str, object] = {"mixed_precision": self.precision}
+        for key, value in (("model", self.encoder), ("epochs", self.epochs),
+                           ("max_steps", self.max_steps)):  # fmt: skip
+            if value is not None:
+                s[key] = value
+        return s
 
     def validate(self) -> LadderConfig:
         """Every check that needs no data; returns the config with the rung list filled in."""
@@ -139,6 +157,8 @@ class LadderConfig:
         if not isinstance(self.data, str) or not self.data.strip():
             raise InputError("--data must be auto, imdb, bundled or a path. Got nothing.")
         names = check_rung_names(self.rungs or DEFAULT_RUNGS, self.vectors)
+        self._check_torch_knobs(names)
+        sizes = check_train_sizes(self.train_sizes)
         needs_vectors = any(RUNGS[n].needs_vectors for n in names)
         if self.vectors is not None and needs_vectors:
             check_vectors_file(self.vectors)
@@ -150,4 +170,40 @@ class LadderConfig:
             # the outputs are written into a temporary folder beside `out`, then renamed
             if out.is_dir() and not os.access(out.resolve().parent, os.W_OK | os.X_OK):
                 raise InputError(f"--out {out}: {out.resolve().parent} is not writable.")
-        return replace(self, rungs=tuple(names))
+        return replace(self, rungs=tuple(names), train_sizes=sizes)
+
+    def _check_torch_knobs(self, names: Sequence[str]) -> None:
+        if self.precision not in PRECISIONS:
+            raise InputError(f"--precision {short(str(self.precision))!r}: use "
+                             f"{', '.join(PRECISIONS)}.")  # fmt: skip
+        if self.epochs is not None:
+            check_int("--epochs", self.epochs, low=1, high=10_000)
+        if self.max_steps is not None:
+            check_int("--max-steps", self.max_steps, low=1, high=10**9)
+        if self.encoder is not None:
+            bert = [n for n in names if n.startswith("bert-")]
+            if not bert:
+                raise InputError("--encoder applies to the bert-* rungs; none is chosen.")
+            from deepmap.finetune.encoders import locate_encoder
+
+            locate_encoder(self.encoder)
+
+
+PRECISIONS = ("auto", "no", "bf16")
+MAX_TRAIN_SIZES = 20
+
+
+def check_train_sizes(sizes: Sequence[int] | str) -> tuple[int, ...]:
+    """--train-sizes: positive integers (a comma-separated string or a sequence), at most
+    MAX_TRAIN_SIZES of them, returned sorted and without repeats."""
+    if isinstance(sizes, str):
+        parts = [p.strip() for p in sizes.split(",") if p.strip()]
+        try:
+            sizes = [int(p.replace("_", "")) for p in parts]
+        except ValueError:
+            raise InputError(f"--train-sizes {short(str(sizes))!r}: give whole numbers "
+                             "separated by commas, e.g. 500,2000,5000.") from None  # fmt: skip
+    out = sorted({check_int("--train-sizes", n, low=2, high=10**9) for n in sizes})
+    if len(out) > MAX_TRAIN_SIZES:
+        raise InputError(f"--train-sizes: at most {MAX_TRAIN_SIZES} sizes; got {len(out)}.")
+    return tuple(out)

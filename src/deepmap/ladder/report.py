@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 OUTPUTS = ("results.json", "results.csv", "ladder.png", "report.html")
+CURVE = "learning_curve.png"  # written too when the run has --train-sizes
 
 
 COLUMNS = [
@@ -102,6 +103,33 @@ def ladder_figure(result: LadderResult):
     return fig
 
 
+def learning_curve_figure(result: LadderResult):
+    """Test accuracy against training size, one line per rung (log x)."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    for name in dict.fromkeys(r["rung"] for r in result.learning_curve):
+        pts = sorted((r["n_train"], r["accuracy"] * 100) for r in result.learning_curve
+                     if r["rung"] == name)  # fmt: skip
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("training documents (log scale)")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_title(f"Learning curves on {result.data.split(':')[0]}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _curve_html(result: LadderResult, uri: str) -> str:
+    sizes = sorted({r["n_train"] for r in result.learning_curve})
+    acc = {(r["rung"], r["n_train"]): r["accuracy"] for r in result.learning_curve}
+    names = list(dict.fromkeys(r["rung"] for r in result.learning_curve))
+    rows = [[n] + [_fmt("{:.4f}", acc.get((n, s))) for s in sizes] for n in names]
+    return (html_table(rows, ["rung"] + [f"{s:,} docs" for s in sizes])
+            + f"<img alt='accuracy against training size' src='{uri}'>")  # fmt: skip
+
+
 def _features_html(result: LadderResult) -> str:
     cards = []
     for r in result.rungs:
@@ -154,6 +182,9 @@ def write_ladder_outputs(result: LadderResult, out: Path) -> dict[str, Path]:
             w.writerows(rows)
         fig = ladder_figure(result)
         save_figure(fig, tmp / "ladder.png")
+        curve = learning_curve_figure(result) if result.learning_curve else None
+        if curve is not None:
+            save_figure(curve, tmp / CURVE)
         table = html_table(
             [[_fmt(fmt, getattr(r, key)) for key, _, fmt in COLUMNS] for r in result.rungs],
             [label for _, label, _ in COLUMNS],
@@ -181,6 +212,11 @@ def write_ladder_outputs(result: LadderResult, out: Path) -> dict[str, Path]:
                     "Charts",
                     f"<img alt='accuracy and latency by rung' src='{figure_data_uri(fig)}'>",
                 ),
+                *(
+                    [("Learning curves", _curve_html(result, figure_data_uri(curve)))]
+                    if curve is not None
+                    else []
+                ),
                 ("The ladder", fixes),
                 ("Representation diagnostics", _diagnostics_html(result.diagnostics)),
                 ("Top features (logistic-regression weights)", _features_html(result)),
@@ -188,4 +224,7 @@ def write_ladder_outputs(result: LadderResult, out: Path) -> dict[str, Path]:
         )
         (tmp / "report.html").write_text(page, encoding="utf-8")
         pyplot().close(fig)
-    return {name: out / name for name in OUTPUTS}
+        if curve is not None:
+            pyplot().close(curve)
+    names = OUTPUTS + ((CURVE,) if curve is not None else ())
+    return {name: out / name for name in names}

@@ -13,12 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from deepmap.data.text import TextCorpus
 from deepmap.errors import DataError, InputError
 from deepmap.ladder.config import LadderConfig, check_rungs_fit_labels
 from deepmap.ladder.runner import LadderResult, RungResult, run_text_ladder
 
-__all__ = ["LadderRun", "limit_training", "run_ladder"]
+__all__ = ["LadderRun", "learning_curve", "limit_training", "nested_order", "run_ladder"]
 
 
 @dataclass
@@ -65,6 +67,73 @@ def limit_training(corpus: TextCorpus, limit: int, *, seed: int = 0) -> TextCorp
     )
 
 
+def nested_order(labels: list[str], seed: int = 0) -> np.ndarray:
+    """An order of the documents whose every prefix is a stratified sample: the k-th of a
+    class's n_c documents (shuffled, seeded) gets the key (k + 0.5) / n_c, and documents are
+    taken by key (ties in random order). So the first n hold about n * n_c / N of each class,
+    and a smaller training size is a subset of every larger one (nested)."""
+    rng = np.random.default_rng(seed)
+    y = np.asarray(labels)
+    keys = np.empty(len(y))
+    for c in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == c))
+        keys[idx] = (np.arange(len(idx)) + 0.5) / len(idx)
+    return np.lexsort((rng.random(len(y)), keys))
+
+
+def _subset(corpus: TextCorpus, idx: np.ndarray) -> TextCorpus:
+    return TextCorpus(
+        corpus.name, [corpus.train_texts[i] for i in idx], [corpus.train_labels[i] for i in idx],
+        corpus.test_texts, corpus.test_labels, source=corpus.source,
+        split=f"{corpus.split}; training: the first {len(idx):,} of a nested stratified order",
+        labels=corpus.labels,
+    )  # fmt: skip
+
+
+def check_sizes_fit(corpus: TextCorpus, sizes: tuple[int, ...], seed: int) -> np.ndarray:
+    """Refuse a size above the training split or too small to hold every class (before
+    any rung fits); return the nested order."""
+    n = len(corpus.train_texts)
+    too_big = [s for s in sizes if s > n]
+    if too_big:
+        raise InputError(f"--train-sizes {too_big[0]:,}: the training split has {n:,} documents.")
+    order = nested_order(corpus.train_labels, seed)
+    y = np.asarray(corpus.train_labels)
+    if sizes and len(set(y[order[: sizes[0]]])) < len(set(y)):
+        raise InputError(f"--train-sizes {sizes[0]:,}: too small to hold every class.")
+    return order
+
+
+def learning_curve(
+    corpus: TextCorpus,
+    config: LadderConfig,
+    full: LadderResult,
+    *,
+    on_start: Callable[[str], None] | None = None,
+) -> list[dict]:
+    """Each rung fitted at each of `config.train_sizes` (nested, stratified, seeded subsets
+    of the training split; the test split whole). A size equal to the training split reuses
+    the `full` run. Rows: rung, n_train, accuracy, f1, fit_s."""
+    n = len(corpus.train_texts)
+    order = check_sizes_fit(corpus, config.train_sizes, config.seed)
+    rows = []
+    for size in config.train_sizes:
+        if size == n:
+            part = full
+        else:
+            sub = _subset(corpus, order[:size])
+            part = run_text_ladder(
+                sub, list(config.rungs), seed=config.seed, diagnostics=False,
+                latency_docs=min(config.latency_docs, 20),
+                vectors=None if config.vectors is None else str(config.vectors),
+                on_start=(lambda name, s=size: on_start(f"{name} @ {s:,}")) if on_start else None,
+                settings=config.settings(),
+            )  # fmt: skip
+        rows += [{"rung": r.rung, "n_train": size, "accuracy": r.accuracy, "f1": r.f1,
+                  "fit_s": r.fit_s} for r in part.rungs]  # fmt: skip
+    return rows
+
+
 def run_ladder(
     config: LadderConfig,
     *,
@@ -82,6 +151,8 @@ def run_ladder(
     check_rungs_fit_labels(config.rungs, corpus.labels)
     if config.limit is not None:
         corpus = limit_training(corpus, config.limit, seed=config.seed)
+    if config.train_sizes:
+        check_sizes_fit(corpus, config.train_sizes, config.seed)
     if on_data:
         on_data(corpus, note)
     result = run_text_ladder(
@@ -95,7 +166,10 @@ def run_ladder(
         on_start=on_start,
         on_done=on_done,
         command=config.command,
+        settings=config.settings(),
     )
+    if config.train_sizes:
+        result.learning_curve = learning_curve(corpus, config, result, on_start=on_start)
     paths: dict[str, Path] = {}
     if config.out is not None:
         from deepmap.ladder.report import write_ladder_outputs

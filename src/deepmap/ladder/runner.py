@@ -27,7 +27,7 @@ from deepmap.ladder.config import MAX_LATENCY_DOCS, check_rung_names, check_rung
 from deepmap.ladder.rungs import get_rung
 from deepmap.validate import check_int, check_seed
 
-__all__ = ["LadderResult", "RungResult", "corpus_checksum", "run_text_ladder"]
+__all__ = ["LadderResult", "RungResult", "apply_settings", "corpus_checksum", "run_text_ladder"]
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,8 @@ class LadderResult:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     machine: str = ""
     provenance: dict[str, Any] = field(default_factory=dict)
+    # --train-sizes: one row per (rung, training size): rung, n_train, accuracy, f1, fit_s
+    learning_curve: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-ready data; a NaN or infinite number becomes None."""
@@ -94,6 +96,24 @@ def _finite(obj: Any) -> Any:
     if isinstance(obj, list | tuple):
         return [_finite(v) for v in obj]
     return obj
+
+
+def apply_settings(model: Any, settings: dict[str, Any] | None) -> Any:
+    """Set on `model`'s classifier (the last step of a pipeline) each of `settings` that it
+    takes as a parameter; the others are left alone (the classical rungs take none of them).
+    mixed_precision "auto" becomes "bf16" where a GPU is available, else "no"."""
+    if not settings:
+        return model
+    clf = model.steps[-1][1] if hasattr(model, "steps") else model
+    names = clf.get_params(deep=False) if hasattr(clf, "get_params") else {}
+    chosen = {k: v for k, v in settings.items() if k in names}
+    if chosen.get("mixed_precision") == "auto":
+        import torch
+
+        chosen["mixed_precision"] = "bf16" if torch.cuda.is_available() else "no"
+    if chosen:
+        clf.set_params(**chosen)
+    return model
 
 
 def corpus_checksum(corpus: TextCorpus) -> str:
@@ -239,10 +259,12 @@ def run_text_ladder(
     on_start: Callable[[str], None] | None = None,
     on_done: Callable[[RungResult], None] | None = None,
     command: str | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> LadderResult:
     """Fit and measure each rung on `corpus`; results in the order given. `vectors`: a
     pretrained word-vectors file for the vectors-* rungs. Every argument and the rungs'
-    fit to the labels are checked before any work; `command` goes into the provenance."""
+    fit to the labels are checked before any work; `command` goes into the provenance;
+    `settings` (LadderConfig.settings()) go to the rungs that take them."""
     check_seed(seed)
     check_int("latency_docs", latency_docs, low=1, high=MAX_LATENCY_DOCS)
     names = check_rung_names(rungs, vectors)
@@ -278,7 +300,7 @@ def run_text_ladder(
     for name, rung in built:
         if on_start:
             on_start(name)
-        model = rung.build(seed)
+        model = apply_settings(rung.build(seed), settings)
         with _PeakMemory() as mem:
             t0 = time.perf_counter()
             model.fit(corpus.train_texts, corpus.train_labels)
