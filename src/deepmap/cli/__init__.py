@@ -92,6 +92,11 @@ COMMANDS: tuple[SubCommand, ...] = (
         "scratch", "deepmap.cli.scratch:app", "The map's networks in NumPy, proven equal to torch."
     ),
     SubCommand(
+        "select",
+        "deepmap.cli.select:select_cmd",
+        "Which model for your constraints? The map's five questions, from a ladder run.",
+    ),
+    SubCommand(
         "tokenizer", "deepmap.cli.tokenizer:app", "Train and run BPE / WordPiece tokenisers."
     ),
     SubCommand("train", "deepmap.cli.train:app", "The PyTorch vision labs (Accelerate loop)."),

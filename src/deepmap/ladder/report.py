@@ -59,11 +59,12 @@ def recommendation(result: LadderResult, tolerance: float = 0.005) -> str:
     """The map's rule: start from TF-IDF; take more complexity only for a measured gain.
 
     Among the rungs within `tolerance` accuracy of the best, recommend the fastest
-    (single-document p50 latency).
+    (single-document p50 latency): `deepmap.ladder.select.recommend`, the engine that
+    `deepmap select` runs with the user's constraints.
     """
-    best = result.best()
-    close = [r for r in result.rungs if r.accuracy >= best.accuracy - tolerance]
-    pick = min(close, key=lambda r: r.latency_p50_ms)
+    from deepmap.ladder.select import recommend
+
+    best, pick = recommend(result.rungs, tolerance)
     text = (
         f"Best accuracy: {best.title} ({best.accuracy:.2%}). "
         f"Recommended: {pick.title} ({pick.accuracy:.2%}, {pick.latency_p50_ms:.2f} ms per "
