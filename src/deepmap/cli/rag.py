@@ -165,16 +165,32 @@ def ask_cmd(
 
     gen = make_generator(backend, llm or None, host)
     pieces = gen.stream(rag_prompt(gen, question, hits), max_new_tokens=max_new_tokens)
+    from deepmap.llm.grounded import support_check
+
     if as_json:
         answer = "".join(pieces)
-        emit_json({"question": question, "answer": answer, "sources": [vars(h) for h in hits]})
+        support = support_check(answer, [h.text for h in hits], _checker(embedder, model))
+        emit_json({"question": question, "answer": answer, "sources": [vars(h) for h in hits],
+                   "support": support})  # fmt: skip
         return
+    parts = []
     for piece in pieces:
+        parts.append(piece)
         sys.stdout.write(piece)
         sys.stdout.flush()
     sys.stdout.write("\n\nsources:\n")
     for rank, h in enumerate(hits, 1):
         echo(f"[{rank}] {h.doc_id}  chunk {h.chunk}  [{h.start}:{h.end}]  score {h.score:.4f}")
+    support = support_check("".join(parts), [h.text for h in hits], _checker(embedder, model))
+    if support["supported_share"] is not None:
+        n_ok = sum(r["supported"] for r in support["sentences"])
+        echo(f"supported: {n_ok}/{len(support['sentences'])} sentences of the answer match a "
+             f"source (cosine >= {support['threshold']})")
+
+
+def _checker(embedder, model):
+    """The sentence encoder for the support check (MiniLM, loaded if retrieval was BM25)."""
+    return (embedder or _embedder(model)).encode
 
 
 @app.command("eval")
@@ -198,6 +214,13 @@ def eval_cmd(
     ),
     answer_field: str = typer.Option("answer", "--answer-field", help="--answers: the label."),
     llm: str = typer.Option("", "--llm", help="--answers: generator path or hub name."),
+    free_text: int = typer.Option(
+        0, "--free-text", help="Also answer the first N questions in free text from the top-3 "
+        "chunks and check each sentence against them (the hallucination check).",
+    ),
+    support_threshold: float = typer.Option(
+        0.5, "--support-threshold", help="--free-text: cosine a sentence needs to be supported."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Retrieval on BoolQ-like data: recall@1/5/10 and MRR (dense, BM25, hybrid, HNSW),
@@ -222,6 +245,9 @@ def eval_cmd(
     check_out_path(index, "--index")
     _threads(threads)
     check_int("--answers", answers, low=0, high=100_000)
+    check_int("--free-text", free_text, low=0, high=100_000)
+    if not 0.0 <= support_threshold <= 1.0:
+        raise InputError(f"--support-threshold must be in [0, 1]. Got {support_threshold}.")
     fields = [question_field, passage_field] + ([answer_field] if answers else [])
     rows = read_jsonl(Path(data), fields)  # before the model loads
     embedder = _embedder(model)
@@ -235,6 +261,9 @@ def eval_cmd(
     if answers:
         result["answers"] = _answers(rows[:answers], Path(index), embedder, llm,
                                      question_field, passage_field, answer_field)  # fmt: skip
+    if free_text:
+        result["free_text"] = _free_text(rows[:free_text], Path(index), embedder, llm,
+                                         question_field, support_threshold)  # fmt: skip
     command = "deepmap rag " + " ".join(shlex.quote(a) for a in sys.argv[2:])
     write_run(
         out_path, result, {"retrieval.png": eval_figure(result)},
@@ -253,7 +282,14 @@ def eval_cmd(
         echo(f"{key:>12}: p50 {lat[key]['p50_ms']:.3f} ms  p95 {lat[key]['p95_ms']:.3f} ms")
     for name, a in result.get("answers", {}).get("settings", {}).items():
         lo, hi = a["ci95"]
-        echo(f"{name:>12}: yes/no accuracy {a['accuracy']:.3f} [{lo:.3f}, {hi:.3f}] n={a['n']}")
+        cal = a["calibrated"]
+        echo(f"{name:>12}: yes/no accuracy {a['accuracy']:.3f} [{lo:.3f}, {hi:.3f}] n={a['n']}"
+             f" (said yes {a['answered_yes']:.0%}); calibrated {cal['accuracy']:.3f} "
+             f"[{cal['ci95'][0]:.3f}, {cal['ci95'][1]:.3f}] (said yes {cal['answered_yes']:.0%})")
+    free = result.get("free_text")
+    if free:
+        echo(f"   free text: {free['mean_supported_share']:.2f} of answer sentences supported "
+             f"by the retrieved chunks (cosine >= {free['threshold']}), n={free['n']}")
     echo(f"throughput: {result['throughput']['chunks_per_s']:.1f} chunks/s; wrote {out_path}")
 
 
@@ -280,6 +316,33 @@ def _answers(rows, index, embedder, llm, q_field, p_field, a_field):
         idx.close()
     result["retrieval"] = "dense top-1"
     return result
+
+
+def _free_text(rows, index, embedder, llm, q_field, threshold, k=3, max_new_tokens=64):
+    """Free-text answers from the top-k dense chunks, each sentence checked against them."""
+    from deepmap.llm.generator import LocalGenerator
+    from deepmap.llm.grounded import rag_prompt, support_check
+    from deepmap.llm.rag.index import RagIndex
+    from deepmap.llm.rag.retrieve import Retriever
+
+    gen = LocalGenerator.load(llm or None)
+    idx = RagIndex(index)
+    answers = []
+    try:
+        retriever = Retriever(idx, embedder)
+        for r in rows:
+            hits = retriever.search(str(r[q_field]), k, "dense")
+            answer = gen.generate(rag_prompt(gen, str(r[q_field]), hits),
+                                  max_new_tokens=max_new_tokens)  # fmt: skip
+            check = support_check(answer, [h.text for h in hits], embedder.encode, threshold)
+            answers.append({"question": str(r[q_field]), "answer": answer, **check})
+    finally:
+        idx.close()
+    shares = [a["supported_share"] for a in answers if a["supported_share"] is not None]
+    return {"n": len(answers), "k": k, "threshold": threshold, "max_new_tokens": max_new_tokens,
+            "mean_supported_share": sum(shares) / len(shares) if shares else None,
+            "answers_without_sentences": len(answers) - len(shares),
+            "examples": answers[:5]}  # fmt: skip
 
 
 class _null:

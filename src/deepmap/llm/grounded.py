@@ -9,11 +9,21 @@ For each question the model chooses between "yes" and "no" by constrained choice
 Accuracy with 95% Wilson intervals beside the majority class; for yes/no answers the
 hallucination check is the answer against the gold label (issue 15, item 5), and
 `retrieved_is_gold` says how often retrieval found the question's own passage.
+
+Calibrated too (Zhao et al. 2021, "Calibrate before use"): a small model leans to one
+label whatever the question; its lean is the margin score(yes) - score(no) on a content-free
+input ("N/A" as question, and as passage where there is one). Each setting reports the raw
+decision (margin > 0) and the calibrated one (margin > the content-free margin).
+
+Free text (`support_check`): an answer's sentences are each embedded and compared with the
+retrieved chunks (cosine of unit vectors); a sentence is supported when its best chunk
+reaches `threshold`. The share of supported sentences is the answer's grounding score.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,6 +37,7 @@ __all__ = [
     "answer_yes_no",
     "eval_boolq_answers",
     "rag_prompt",
+    "support_check",
 ]
 
 ASK_CLOSED = "Question: {q}?\nAnswer with yes or no."
@@ -66,8 +77,8 @@ def eval_boolq_answers(
         if setting == "retrieved" and retrieve is None:
             continue
         start = time.perf_counter()
-        correct, found, said_yes = 0, 0, 0
-        for j, (r, gold) in enumerate(zip(rows, golds, strict=True)):
+        found, margins = 0, []
+        for j, r in enumerate(rows):
             passage = None
             if setting == "gold":
                 passage = truncate(gen, str(r["passage"]), passage_tokens)
@@ -75,19 +86,54 @@ def eval_boolq_answers(
                 text, doc = retrieve(str(r["question"]))
                 found += doc == content_hash(str(r["passage"]))[:16]
                 passage = truncate(gen, text, passage_tokens)
-            yes, _ = answer_yes_no(gen, str(r["question"]), passage)
-            correct += yes == gold
-            said_yes += yes
+            margins.append(answer_yes_no(gen, str(r["question"]), passage)[1])
             if on_progress:
                 on_progress(setting, j + 1, n)
-        out[setting] = {**_acc(correct, n), "answered_yes": said_yes / n,
-                        "seconds": time.perf_counter() - start}  # fmt: skip
+        # the model's lean on a content-free input, subtracted (contextual calibration)
+        lean = answer_yes_no(gen, "N/A", None if setting == "closed-book" else "N/A")[1]
+        out[setting] = {**_decide(margins, golds, 0.0), "seconds": time.perf_counter() - start,
+                        "calibrated": {**_decide(margins, golds, lean),
+                                       "content_free_margin": lean}}  # fmt: skip
         if setting == "retrieved":
             out[setting]["retrieved_is_gold"] = found / n
     majority = max(sum(golds), n - sum(golds))
     return {"task": "boolq-answers", "model": gen.label, "n": n, "passage_tokens": passage_tokens,
             "settings": out, "majority_class": _acc(majority, n),
             "majority_label": "yes" if sum(golds) * 2 >= n else "no"}  # fmt: skip
+
+
+def _decide(margins: Sequence[float], golds: Sequence[bool], threshold: float) -> dict[str, Any]:
+    said = [m > threshold for m in margins]
+    correct = sum(a == g for a, g in zip(said, golds, strict=True))
+    return {**_acc(correct, len(golds)), "answered_yes": sum(said) / max(1, len(said))}
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def support_check(
+    answer: str,
+    chunks: Sequence[str],
+    encode: Callable[[Sequence[str]], Any],
+    threshold: float = 0.5,
+) -> dict[str, Any]:
+    """Which sentences of a free-text `answer` the retrieved `chunks` support.
+
+    encode(texts) -> unit vectors (n, dim) (MiniLM: `Embedder.encode`). Each sentence's
+    best chunk by cosine; supported when it reaches `threshold`. Returns the sentences
+    (text, best chunk index, similarity, supported) and `supported_share` (None: no
+    sentence, or no chunk to check against)."""
+    import numpy as np
+
+    sentences = [t.strip() for t in _SENTENCE.split(answer) if len(t.strip()) > 1]
+    if not sentences or not chunks:
+        return {"sentences": [], "supported_share": None, "threshold": threshold}
+    sims = np.asarray(encode(sentences)) @ np.asarray(encode(list(chunks))).T
+    rows = [{"text": t, "best_chunk": int(sims[i].argmax()), "similarity": float(sims[i].max()),
+             "supported": bool(sims[i].max() >= threshold)}
+            for i, t in enumerate(sentences)]  # fmt: skip
+    share = sum(r["supported"] for r in rows) / len(rows)
+    return {"sentences": rows, "supported_share": share, "threshold": threshold}
 
 
 RAG_ASK = (
