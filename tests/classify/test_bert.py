@@ -118,3 +118,30 @@ def test_bert_rungs_are_registered_last_and_not_default():
     assert isinstance(est, BertClassifier) and est.seed == 3 and est.mode == "finetune"
     assert 2e-5 <= est.lr <= 5e-5 and est.epochs == 3
     assert get_rung("bert-lora").build(0).mode == "lora"
+
+
+def test_an_interrupted_fit_resumes_from_its_checkpoint(tiny, monkeypatch, tmp_path):
+    import deepmap.train
+
+    X, y = toy_reviews()
+    straight = _clf(tiny, "finetune", lr=2e-3, epochs=2, cache=False).fit(X, y)
+    real_fit = deepmap.train.fit
+
+    def interrupted(*args, **kwargs):
+        def stop(step, total, loss):
+            if step == 5:
+                raise KeyboardInterrupt
+
+        return real_fit(*args, **{**kwargs, "on_step": stop})
+
+    monkeypatch.setattr(deepmap.train, "fit", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _clf(tiny, "finetune", lr=2e-3, epochs=2, save_every=2).fit(X, y)
+    ckpts = list((tmp_path / "home" / "finetuned").glob("*.ckpt"))
+    assert len(ckpts) == 1
+    monkeypatch.setattr(deepmap.train, "fit", real_fit)
+    resumed = _clf(tiny, "finetune", lr=2e-3, epochs=2, save_every=2).fit(X, y)
+    assert resumed.history_["resumed_from_step"] == 4  # the last checkpoint before step 5
+    assert not ckpts[0].exists()  # removed once the model is saved
+    np.testing.assert_allclose(resumed.decision_function(X), straight.decision_function(X),
+                               atol=1e-5)  # fmt: skip

@@ -61,6 +61,7 @@ def test_bad_train_sizes_are_refused(text, match):
         ({"precision": "fp8"}, "--precision 'fp8'"),
         ({"epochs": 0}, "--epochs"),
         ({"max_steps": 0}, "--max-steps"),
+        ({"save_every": 0}, "--save-every"),
         ({"encoder": "minilm"}, "--encoder applies to the bert-"),
         ({"rungs": ("bert-frozen",), "encoder": "./no/such/folder"}, "no such folder"),
     ],
@@ -72,10 +73,11 @@ def test_torch_knobs_are_checked_before_any_data(tmp_path, kwargs, match):
 
 
 def test_settings_reach_only_the_rungs_that_take_them():
-    settings = LadderConfig(epochs=7, max_steps=11, encoder="minilm", precision="auto").settings()
+    settings = LadderConfig(epochs=7, max_steps=11, encoder="minilm", precision="auto",
+                            save_every=50).settings()  # fmt: skip
     bert = apply_settings(get_rung("bert-finetune").build(0), settings)
     assert isinstance(bert, BertClassifier)
-    assert (bert.epochs, bert.max_steps, bert.model) == (7, 11, "minilm")
+    assert (bert.epochs, bert.max_steps, bert.model, bert.save_every) == (7, 11, "minilm", 50)
     import torch
 
     assert bert.mixed_precision == ("bf16" if torch.cuda.is_available() else "no")

@@ -7,13 +7,13 @@ import json
 
 import numpy as np
 import pytest
-
-from deepmap.llm.grounded import answer_yes_no, eval_boolq_answers, support_check
 from tests.cli._fuzz import run
 from tests.llm._rag_tiny import make_tiny_model
 from tests.llm._tiny_lm import tiny_generator, tiny_model, tiny_tokenizer
 
-VOCAB = "paris capital france cats swim rivers the is of in moon".split()
+from deepmap.llm.grounded import answer_yes_no, eval_boolq_answers, support_check
+
+VOCAB = ["paris", "capital", "france", "cats", "swim", "rivers", "the", "is", "of", "in", "moon"]
 
 
 def bag_of_words(texts):
@@ -93,6 +93,6 @@ def test_rag_eval_answers_and_free_text_end_to_end(capsys, tmp_path):
 def test_bad_support_threshold_is_one_line(capsys, tmp_path):
     data = tmp_path / "qa.jsonl"
     data.write_text(json.dumps(ROWS[0]) + "\n")
-    code, o, e = run(capsys, "rag", "eval", "--data", data, "--support-threshold", "2",
+    code, _o, e = run(capsys, "rag", "eval", "--data", data, "--support-threshold", "2",
                      "--out", tmp_path / "r")  # fmt: skip
     assert code == 2 and "--support-threshold" in e and len(e.strip().splitlines()) == 1

@@ -106,7 +106,8 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
     `pooling` "mean" | "cls" | "cls+mean", `C`; training: `epochs`, `max_steps` (None: no
     step bound), `batch_size`, `lr` (None: 3e-5 finetune, 5e-4 lora), `warmup_ratio`,
     `weight_decay`, `lora_r`, `lora_alpha`, `lora_dropout`, `mixed_precision` "no" | "bf16";
-    `cache` (features / fine-tuned weights on disk); `seed`.
+    `cache` (features / fine-tuned weights on disk); `save_every` (with `cache`: a checkpoint
+    every N steps, and an interrupted fit resumes from it); `seed`.
     Learned: `classes_`, `trainable_parameters_`, `total_parameters_`; frozen: `scaler_`,
     `head_`; finetune / lora: `network_`, `tokenizer_`, `history_`, `cached_` (loaded).
     """
@@ -118,7 +119,7 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
         max_steps: int | None = None, batch_size: int = 16, lr: float | None = None,
         warmup_ratio: float = 0.1, weight_decay: float = 0.01, lora_r: int = 8,
         lora_alpha: float = 16.0, lora_dropout: float = 0.1, mixed_precision: str = "no",
-        cache: bool = True, seed: int = 0,
+        cache: bool = True, save_every: int | None = None, seed: int = 0,
     ):  # fmt: skip
         self.mode = mode
         self.model = model
@@ -137,6 +138,7 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
         self.lora_dropout = lora_dropout
         self.mixed_precision = mixed_precision
         self.cache = cache
+        self.save_every = save_every
         self.seed = seed
 
     # ------------------------------------------------------------------ checks
@@ -161,6 +163,8 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
         check_param_int(self, "lora_r", low=1, high=100_000)
         check_param_float(self, "lora_alpha", low=0.0, low_open=True, high=1e6)
         check_param_float(self, "lora_dropout", low=0.0, high=0.99)
+        if self.save_every is not None:
+            check_param_int(self, "save_every", low=1, high=10**9)
         check_seed_param(self, "seed")
 
     # ------------------------------------------------------------------ frozen
@@ -200,6 +204,7 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
 
         p = self.get_params()
         p.pop("cache")
+        p.pop("save_every")  # checkpoints resume exactly: the result does not depend on it
         h = hashlib.sha256(json.dumps([encoder_fingerprint(self.model), p, 1], default=str,
                                       sort_keys=True).encode())  # fmt: skip
         for t in texts:
@@ -244,10 +249,14 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
         if self.max_steps is not None:
             total = min(total, self.max_steps)
         lr = self.lr if self.lr is not None else (3e-5 if self.mode == "finetune" else 5e-4)
+        # with a cache and save_every: checkpoints beside the cached model, so a fit that was
+        # interrupted resumes where it stopped when run again with the same data and settings
+        ckpt = folder.with_name(folder.name + ".ckpt") if self.cache and self.save_every else None
         config = TrainConfig(
             epochs=self.epochs, max_steps=self.max_steps, batch_size=self.batch_size, lr=lr,
             weight_decay=self.weight_decay, clip_norm=1.0, patience=None, restore_best=False,
             seed=self.seed, mixed_precision=self.mixed_precision, eval_batch_size=64,
+            checkpoint_dir=ckpt, resume=ckpt is not None, save_every=self.save_every,
         )  # fmt: skip
         sampler = LengthBuckets(np.array([len(x) for x in ids]), self.batch_size,
                                  torch.Generator().manual_seed(self.seed))  # fmt: skip
@@ -263,6 +272,10 @@ class BertClassifier(ClassifierMixin, BaseEstimator):
         self.cached_ = False
         if self.cache:
             self.save(folder)
+        if ckpt is not None:
+            import shutil
+
+            shutil.rmtree(ckpt, ignore_errors=True)
 
     # ------------------------------------------------------------------ API
     def fit(self, texts: Sequence[str], y: Any) -> BertClassifier:

@@ -61,6 +61,11 @@ def text_cmd(
     max_steps: int = typer.Option(
         None, "--max-steps", help="bert-* rungs: stop training after N steps (a CPU budget)."
     ),
+    save_every: int = typer.Option(
+        None,
+        "--save-every",
+        help="bert-* rungs: checkpoint every N steps; an interrupted run resumes when re-run.",
+    ),
     precision: str = typer.Option(
         "auto", "--precision", help="bert-* rungs: auto (bf16 on a GPU), no, or bf16."
     ),
@@ -101,6 +106,7 @@ def text_cmd(
         encoder=encoder,
         epochs=epochs,
         max_steps=max_steps,
+        save_every=save_every,
         precision=precision,
         train_sizes=check_train_sizes(train_sizes),
     ).validate()  # every check that needs no data, before the progress bar appears

@@ -184,8 +184,10 @@ def ask_cmd(
     support = support_check("".join(parts), [h.text for h in hits], _checker(embedder, model))
     if support["supported_share"] is not None:
         n_ok = sum(r["supported"] for r in support["sentences"])
-        echo(f"supported: {n_ok}/{len(support['sentences'])} sentences of the answer match a "
-             f"source (cosine >= {support['threshold']})")
+        echo(
+            f"supported: {n_ok}/{len(support['sentences'])} sentences of the answer match a "
+            f"source (cosine >= {support['threshold']})"
+        )
 
 
 def _checker(embedder, model):
@@ -215,7 +217,9 @@ def eval_cmd(
     answer_field: str = typer.Option("answer", "--answer-field", help="--answers: the label."),
     llm: str = typer.Option("", "--llm", help="--answers: generator path or hub name."),
     free_text: int = typer.Option(
-        0, "--free-text", help="Also answer the first N questions in free text from the top-3 "
+        0,
+        "--free-text",
+        help="Also answer the first N questions in free text from the top-3 "
         "chunks and check each sentence against them (the hallucination check).",
     ),
     support_threshold: float = typer.Option(
@@ -283,13 +287,17 @@ def eval_cmd(
     for name, a in result.get("answers", {}).get("settings", {}).items():
         lo, hi = a["ci95"]
         cal = a["calibrated"]
-        echo(f"{name:>12}: yes/no accuracy {a['accuracy']:.3f} [{lo:.3f}, {hi:.3f}] n={a['n']}"
-             f" (said yes {a['answered_yes']:.0%}); calibrated {cal['accuracy']:.3f} "
-             f"[{cal['ci95'][0]:.3f}, {cal['ci95'][1]:.3f}] (said yes {cal['answered_yes']:.0%})")
+        echo(
+            f"{name:>12}: yes/no accuracy {a['accuracy']:.3f} [{lo:.3f}, {hi:.3f}] n={a['n']}"
+            f" (said yes {a['answered_yes']:.0%}); calibrated {cal['accuracy']:.3f} "
+            f"[{cal['ci95'][0]:.3f}, {cal['ci95'][1]:.3f}] (said yes {cal['answered_yes']:.0%})"
+        )
     free = result.get("free_text")
-    if free:
-        echo(f"   free text: {free['mean_supported_share']:.2f} of answer sentences supported "
-             f"by the retrieved chunks (cosine >= {free['threshold']}), n={free['n']}")
+    if free and free["mean_supported_share"] is not None:
+        echo(
+            f"   free text: {free['mean_supported_share']:.2f} of answer sentences supported "
+            f"by the retrieved chunks (cosine >= {free['threshold']}), n={free['n']}"
+        )
     echo(f"throughput: {result['throughput']['chunks_per_s']:.1f} chunks/s; wrote {out_path}")
 
 

@@ -132,6 +132,7 @@ class LadderConfig:
     encoder: str | None = None
     epochs: int | None = None
     max_steps: int | None = None
+    save_every: int | None = None
     precision: str = "auto"
     # learning curves: also fit every rung on nested, stratified subsets of these sizes
     train_sizes: tuple[int, ...] = ()
@@ -141,7 +142,8 @@ class LadderConfig:
         """The knobs given, as estimator parameters (`apply_settings` sets those a rung has)."""
         s: dict[str, object] = {"mixed_precision": self.precision}
         for key, value in (("model", self.encoder), ("epochs", self.epochs),
-                           ("max_steps", self.max_steps)):  # fmt: skip
+                           ("max_steps", self.max_steps),
+                           ("save_every", self.save_every)):  # fmt: skip
             if value is not None:
                 s[key] = value
         return s
@@ -180,6 +182,8 @@ class LadderConfig:
             check_int("--epochs", self.epochs, low=1, high=10_000)
         if self.max_steps is not None:
             check_int("--max-steps", self.max_steps, low=1, high=10**9)
+        if self.save_every is not None:
+            check_int("--save-every", self.save_every, low=1, high=10**9)
         if self.encoder is not None:
             bert = [n for n in names if n.startswith("bert-")]
             if not bert:

@@ -19,8 +19,10 @@ from deepmap.verify.measured import MeasuredClaim, Ratio
 
 __all__ = ["CLAIMS"]
 
-BERT_LADDER = ("deepmap ladder text --data bundled --rungs tfidf,nbsvm,bert-frozen,"
-               "bert-finetune,bert-lora --out {out}  (3 epochs: a GPU, or hours on a CPU)")
+BERT_LADDER = (
+    "deepmap ladder text --data bundled --rungs tfidf,nbsvm,bert-frozen,"
+    "bert-finetune,bert-lora --out {out}  (3 epochs: a GPU, or hours on a CPU)"
+)
 LATENCY = "HF_HUB_OFFLINE=1 python benchmarks/bench_bert_latency.py --out {out}"
 FLOAT32_256 = {"variant": "float32 (torch)", "tokens": 256}
 
