@@ -115,3 +115,15 @@ def test_cli_bad_results_file(tmp_path, capsys, content, needle):
     code, text, err = run(capsys, "select", "--results", res, "--out", tmp_path / "sel")
     assert_one_line_error(code, text, err, needle)
     assert not (tmp_path / "sel").exists()
+
+
+def test_run_ladder_when_there_are_no_results_yet(tmp_path, capsys, monkeypatch, small_corpus):
+    import deepmap.data.text
+
+    monkeypatch.setattr(deepmap.data.text, "resolve_text_data",
+                        lambda *a, **k: (small_corpus, "toy"))  # fmt: skip
+    res = tmp_path / "ladder" / "results.json"
+    code, text, err = run(capsys, "select", "--results", res, "--run-ladder",
+                          "--out", tmp_path / "sel")  # fmt: skip
+    assert code == 0, err
+    assert res.is_file() and "Recommended:" in text

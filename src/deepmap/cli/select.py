@@ -46,6 +46,12 @@ def select_cmd(
         0.005, "--tolerance", help="Accuracy given up for speed (0.005: half a point)."
     ),
     ask: bool = typer.Option(False, "--ask", help="Ask the questions not given as flags."),
+    run_ladder: bool = typer.Option(
+        False,
+        "--run-ladder",
+        help="No --results file yet: run the default ladder (deepmap ladder text) into its "
+        "folder first.",
+    ),
     out: Path = typer.Option(Path("results/select"), "--out", help="Output folder."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -74,8 +80,15 @@ def select_cmd(
     c = Constraints(**answers, on_premises=on_premises, tolerance=tolerance).check()
     out = check_out_path(out)
     check_out_dir(out, marker="select.json")
+    if not results.is_file() and run_ladder:
+        from deepmap.ladder import LadderConfig
+        from deepmap.ladder import run_ladder as run
+
+        with console.status("running the ladder (deepmap ladder text)", spinner="dots"):
+            run(LadderConfig(out=results.parent, command="deepmap select --run-ladder"))
     if not results.is_file():
-        raise InputError(f"--results {results}: no such file; run `deepmap ladder text` first.")
+        raise InputError(f"--results {results}: no such file; run `deepmap ladder text` first "
+                         "(or add --run-ladder).")  # fmt: skip
     try:
         text = results.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
