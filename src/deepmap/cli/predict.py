@@ -15,7 +15,7 @@ def predict_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Each text's label and its probability."""
-    from deepmap.classify.bert import predict_folder
+    from deepmap.classify.bert_predict import predict_folder
 
     rows = predict_folder(model, texts or (), file)
     if as_json:
