@@ -106,6 +106,10 @@ def test_cli_end_to_end(tmp_path, capsys):
         (None, "no such file"),
         ("{", "results.json"),
         ('{"rungs": [1]}', "not a ladder results.json"),
+        (
+            json.dumps({"n_train": 5, "rungs": [{**_row("a", 0.9, 1, 1, 1), "accuracy": "high"}]}),
+            "not a ladder results.json",
+        ),
     ],
 )
 def test_cli_bad_results_file(tmp_path, capsys, content, needle):

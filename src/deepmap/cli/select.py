@@ -95,8 +95,9 @@ def select_cmd(
         raise InputError(f"--results {results}: cannot read it ({type(e).__name__}).") from None
     result = parse_json(text, str(results))
     if not isinstance(result, dict) or not isinstance(result.get("rungs"), list) or any(
-        not isinstance(r, dict) or not {"rung", "accuracy", "latency_p50_ms", "peak_mem_mb",
-                                        "fit_s", "title"} <= r.keys()
+        not isinstance(r, dict) or not {"rung", "title"} <= r.keys()
+        or not all(isinstance(r.get(k), int | float) and not isinstance(r.get(k), bool)
+                   for k in ("accuracy", "latency_p50_ms", "peak_mem_mb", "fit_s"))
         for r in result["rungs"]
     ) or not isinstance(result.get("n_train"), int):  # fmt: skip
         raise InputError(f"--results {results}: not a ladder results.json.")
