@@ -104,8 +104,11 @@ def test_ctrl_c_says_what_the_lab_kept(capsys, monkeypatch):
 
 
 def test_a_real_sigint_exits_130_with_one_line(tmp_path):
+    # A shell without job control starts background jobs with SIGINT ignored, and Python
+    # keeps an ignored SIGINT ignored: restore the default, as a terminal's process has it.
     code = (
-        "import sys, time\n"
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "import deepmap.calc\n"
         "def slow(*a, **k):\n"
         "    print('ready', file=sys.stderr, flush=True)\n"
