@@ -108,14 +108,15 @@ def learning_curve(
     corpus: TextCorpus,
     config: LadderConfig,
     full: LadderResult,
+    order: np.ndarray,
     *,
     on_start: Callable[[str], None] | None = None,
 ) -> list[dict]:
-    """Each rung fitted at each of `config.train_sizes` (nested, stratified, seeded subsets
-    of the training split; the test split whole). A size equal to the training split reuses
+    """Each rung fitted at each of `config.train_sizes`: the first n of `order` (nested,
+    stratified, seeded subsets of the training split, from `check_sizes_fit`; the test split
+    whole). A size equal to the training split reuses
     the `full` run. Rows: rung, n_train, accuracy, f1, fit_s."""
     n = len(corpus.train_texts)
-    order = check_sizes_fit(corpus, config.train_sizes, config.seed)
     rows = []
     for size in config.train_sizes:
         if size == n:
@@ -151,8 +152,7 @@ def run_ladder(
     check_rungs_fit_labels(config.rungs, corpus.labels)
     if config.limit is not None:
         corpus = limit_training(corpus, config.limit, seed=config.seed)
-    if config.train_sizes:
-        check_sizes_fit(corpus, config.train_sizes, config.seed)
+    order = check_sizes_fit(corpus, config.train_sizes, config.seed) if config.train_sizes else None
     if on_data:
         on_data(corpus, note)
     result = run_text_ladder(
@@ -169,7 +169,7 @@ def run_ladder(
         settings=config.settings(),
     )
     if config.train_sizes:
-        result.learning_curve = learning_curve(corpus, config, result, on_start=on_start)
+        result.learning_curve = learning_curve(corpus, config, result, order, on_start=on_start)
     paths: dict[str, Path] = {}
     if config.out is not None:
         from deepmap.ladder.report import write_ladder_outputs

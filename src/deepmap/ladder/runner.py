@@ -85,7 +85,9 @@ class LadderResult:
 
     def best(self) -> RungResult:
         """The most accurate rung; among equally accurate ones, the fastest (p50)."""
-        return max(self.rungs, key=lambda r: (r.accuracy, -r.latency_p50_ms))
+        from deepmap.ladder.select import recommend
+
+        return recommend(self.rungs)[0]
 
 
 def _finite(obj: Any) -> Any:
