@@ -179,3 +179,84 @@ def test_make_generator_refuses_bad_backend():
         make_generator("vllm", None, "http://x")
     with pytest.raises(InputError):
         make_generator("ollama", None, "http://x")
+
+
+def test_generate_batch_equals_each_prompt_alone(gen):
+    """Left-padded batch decoding gives each prompt's own greedy continuation (prompts of
+    different lengths, so padding and positions matter)."""
+    prompts = [
+        gen.chat([{"role": "user", "content": "the film"}]),
+        gen.chat([{"role": "user", "content": "janet has 16 eggs and sells 9 for 2 dollars"}]),
+        gen.chat([{"role": "user", "content": "the capital of france is"}]),
+    ]
+    assert len({len(gen.encode(p)) for p in prompts}) == 3
+    alone = [gen.generate(p, max_new_tokens=12) for p in prompts]
+    batch = gen.generate_batch(prompts, max_new_tokens=12)
+    assert batch == alone
+    assert len(set(alone)) > 1  # the prompts lead somewhere different
+
+
+def test_generate_batch_without_mask_would_differ(gen):
+    """The check above can fail: the same padded batch with positions counted from the pad
+    (no mask) decodes another continuation for the shortest prompt."""
+    from deepmap.sequence.decoding import HFStepper, generate, left_pad
+
+    prompts = [gen.encode("the film"), gen.encode("janet has 16 eggs and sells 9 for 2 dollars")]
+    ids, _ = left_pad(prompts, gen.tokenizer.pad_token_id)
+    unmasked = generate(HFStepper(gen.model), ids, max_new_tokens=8).new_tokens[0]
+    alone = generate(HFStepper(gen.model), [prompts[0]], max_new_tokens=8).new_tokens[0]
+    assert unmasked != alone
+
+
+def test_generate_batch_refuses_an_empty_prompt(gen):
+    with pytest.raises(InputError, match="empty"):
+        gen.generate_batch(["the film", ""])
+
+
+def test_plain_chat_fallback_writes_bos_and_cuts_the_next_turn():
+    """A tokenizer with no chat template (a base model): the plain format starts with the
+    BOS token where the tokenizer has its own (not its EOS reused, as GPT-2's), and a
+    continuation is cut at "\nuser:"."""
+    from tests.llm._tiny_lm import tiny_model, tiny_tokenizer
+
+    tok = tiny_tokenizer()
+    tok.chat_template = None
+    plain = LocalGenerator(tiny_model(len(tok)), tok)
+    text = plain.chat([{"role": "user", "content": "hi"}])
+    assert text == "<|endoftext|>user: hi\nassistant:"
+    assert plain.encode(text)[0] == tok.convert_tokens_to_ids("<|endoftext|>")  # one token
+    tok.eos_token = "<|endoftext|>"  # GPT-2's way: one token for both
+    assert plain.chat([{"role": "user", "content": "hi"}]) == "user: hi\nassistant:"
+    assert plain.cut(" 18.\nuser: next question 7") == " 18."
+    assert plain.cut(" 18. no turn") == " 18. no turn"
+
+
+def test_templated_model_output_is_not_cut(gen):
+    assert gen.cut(" 18.\nuser: next") == " 18.\nuser: next"
+
+
+def test_choice_logprobs_past_a_sliding_window():
+    """A model with sliding-window layers (Gemma 3): the prompt's cache is cropped back
+    after each option even when the prompt is longer than the window, and the scores equal
+    a plain full forward (which applies the window itself)."""
+    from tests.llm._tiny_lm import tiny_tokenizer
+    from transformers import Gemma3ForCausalLM, Gemma3TextConfig
+
+    tok = tiny_tokenizer()
+    torch.manual_seed(0)
+    cfg = Gemma3TextConfig(
+        vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=2, num_key_value_heads=1, head_dim=16, sliding_window=4,
+        layer_types=["sliding_attention", "full_attention"], max_position_embeddings=256,
+    )  # fmt: skip
+    model = Gemma3ForCausalLM(cfg).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.mul_(4.0)
+    g = LocalGenerator(model, tok)
+    prompt = g.chat([{"role": "user", "content": "janet has 16 eggs and sells 9 for 2 dollars"}])
+    assert len(g.encode(prompt)) > 4 * cfg.sliding_window
+    prefix = g.prefix(g.chat([{"role": "user", "content": "the film was wonderful"}]))
+    got = g.choice_logprobs(prompt, OPTIONS, prefix=prefix)
+    want = [_reference(g, prefix.ids + g.encode(prompt), o) for o in OPTIONS]
+    assert got == pytest.approx(want, abs=1e-4)

@@ -14,6 +14,10 @@ and cropped back to it after each test item; the prompt's cache is computed once
 and cropped back after each option, so an option costs only its own tokens. Equal, to
 float tolerance, to one full forward of prefix + prompt + option (tests check it).
 
+Batches: `generate_batch` decodes several prompts at once (left padding, greedy). The
+model runs where `deepmap.finetune.encoders.inference_device` says (a GPU where there is
+one; $DEEPMAP_DEVICE overrides).
+
 Chat templates: `chat(messages)` renders the tokenizer's own template; few-shot turns are
 user/assistant pairs. Where we differ: scores are summed log-probs (not length-normalised),
 right for one-token label words; options are tokenised on their own and appended.
@@ -48,14 +52,16 @@ class LocalGenerator:
         self.model, self.tokenizer, self.label = model, tokenizer, label
         params = inspect.signature(model.forward).parameters
         self._cache_arg = "cache" if "cache" in params else "past_key_values"
+        self._keep = "logits_to_keep" in params
 
     @classmethod
     def load(cls, spec: str | None = None, *, local_only: bool = False) -> LocalGenerator:
+        from deepmap.finetune.encoders import inference_device
         from deepmap.llm.models import load_model, resolve_model
 
         resolved = resolve_model(spec)
         model, tok = load_model(resolved, local_only=local_only)
-        return cls(model, tok, label=resolved.label)
+        return cls(model.to(inference_device()), tok, label=resolved.label)
 
     # ------------------------------------------------------------------ text
     def encode(self, text: str) -> list[int]:
@@ -68,7 +74,25 @@ class LocalGenerator:
                 list(messages), tokenize=False, add_generation_prompt=generation_prompt
             )
         text = "".join(f"{m['role']}: {m['content']}\n" for m in messages)
-        return text + ("assistant:" if generation_prompt else "")
+        return self._bos() + text + ("assistant:" if generation_prompt else "")
+
+    def _bos(self) -> str:
+        """The BOS token's text for the plain fallback, since `encode` adds no special
+        tokens: where the tokenizer has a BOS of its own (not its EOS reused, as GPT-2's)
+        the model was trained with it in front (Gemma, Llama), and Gemma without it
+        degenerates. A chat template writes its own."""
+        bos = getattr(self.tokenizer, "bos_token", None)
+        eos = getattr(self.tokenizer, "eos_token", None)
+        return bos if bos and bos != eos else ""
+
+    def cut(self, text: str) -> str:
+        """A continuation cut where the model starts the next turn itself. A model without
+        a chat template (a base model) ends its answer with no EOS and goes on with
+        "user: ..." in the plain fallback format; a templated model stops at its EOS."""
+        if getattr(self.tokenizer, "chat_template", None):
+            return text
+        at = text.find("\nuser:")
+        return text if at < 0 else text[:at]
 
     def stream(
         self,
@@ -94,16 +118,46 @@ class LocalGenerator:
         return stream_text(kept, lambda x: self.tokenizer.decode(x, skip_special_tokens=True))
 
     def generate(self, prompt: str, **kwargs: Any) -> str:
-        return "".join(self.stream(prompt, **kwargs))
+        return self.cut("".join(self.stream(prompt, **kwargs)))
+
+    def generate_batch(self, prompts: Sequence[str], *, max_new_tokens: int = 256) -> list[str]:
+        """Greedy continuations of several prompts in one batch (left-padded, see
+        deepmap.sequence.decoding.PaddedHFStepper); each equals its own `generate`."""
+        from deepmap.sequence.decoding import PaddedHFStepper, generate, left_pad
+
+        encoded = [self.encode(p) for p in prompts]
+        if not encoded or any(not e for e in encoded):
+            raise InputError("the prompt is empty.")
+        eos = self.tokenizer.eos_token_id
+        pad = self.tokenizer.pad_token_id
+        pad = pad if pad is not None else (eos if eos is not None else 0)
+        ids, mask = left_pad(encoded, pad)
+        result = generate(
+            PaddedHFStepper(self.model, mask), ids, strategy="greedy",
+            max_new_tokens=max_new_tokens, eos_token_id=eos, pad_token_id=pad,
+        )  # fmt: skip
+        texts = []
+        for row in result.new_tokens:
+            if eos is not None and eos in row:
+                row = row[: row.index(eos)]
+            texts.append(self.cut(self.tokenizer.decode(row, skip_special_tokens=True)))
+        return texts
 
     # ------------------------------------------------------------- log-probs
-    def _forward(self, ids: list[int], cache: Any) -> tuple[Any, Any]:
-        """(log-softmax over the vocabulary at every position (t, vocab), updated cache)."""
+    def _forward(self, ids: list[int], cache: Any, *, last_only: bool = False) -> tuple[Any, Any]:
+        """(log-softmax over the vocabulary at every position (t, vocab), updated cache);
+        last_only: at the last position only (1, vocab), where the model can skip the other
+        positions' output layer (`logits_to_keep`: Gemma's is 262k words wide)."""
         import torch
 
         x = torch.tensor([ids], dtype=torch.long, device=getattr(self.model, "device", "cpu"))
+        if cache is None:
+            cache = _full_cache()
+        kwargs = {self._cache_arg: cache}
+        if last_only and self._keep:
+            kwargs["logits_to_keep"] = 1
         with torch.no_grad():
-            out = self.model(input_ids=x, use_cache=True, **{self._cache_arg: cache})
+            out = self.model(input_ids=x, use_cache=True, **kwargs)
         new = getattr(out, "cache", None)
         if new is None:
             new = getattr(out, "past_key_values", None)
@@ -114,7 +168,7 @@ class LocalGenerator:
         ids = self.encode(text)
         if not ids:
             return PrefixCache([], None, None)
-        logp, cache = self._forward(ids, None)
+        logp, cache = self._forward(ids, None, last_only=True)
         return PrefixCache(ids, cache, logp[-1])
 
     def choice_logprobs(
@@ -132,7 +186,7 @@ class LocalGenerator:
             raise InputError("the prompt is empty.")
         cache = prefix.cache
         if p_ids:
-            logp, cache = self._forward(p_ids, _crop(cache, len(prefix.ids)))
+            logp, cache = self._forward(p_ids, _crop(cache, len(prefix.ids)), last_only=True)
             last = logp[-1]
         else:
             last = prefix.last_logprobs
@@ -146,6 +200,17 @@ class LocalGenerator:
             scores.append(total)
         _crop(cache, len(prefix.ids))  # leave the shared prefix as it was given
         return scores
+
+
+def _full_cache() -> Any:
+    """An empty cache that keeps every position in every layer, sliding-window layers too
+    (the window is applied by the attention mask): a model's own cache for those layers
+    (Gemma 3, Mistral) drops old positions and then can't be cropped back to a prefix."""
+    try:
+        from transformers import DynamicCache
+    except ImportError:  # pragma: no cover - transformers without Cache classes
+        return None
+    return DynamicCache()
 
 
 def _crop(cache: Any, length: int) -> Any:
@@ -190,7 +255,7 @@ class OllamaGenerator:
         return self.client.stream(prompt, **options)
 
     def generate(self, prompt: str, **kwargs: Any) -> str:
-        return "".join(self.stream(prompt, **kwargs))
+        return self.cut("".join(self.stream(prompt, **kwargs)))
 
     def choice_logprobs(self, prompt: str, options: Sequence[str], **_: Any) -> list[float]:
         raise InputError("--backend ollama gives no log-probabilities; use --backend local.")
