@@ -15,6 +15,7 @@ from deepmap.llm.prompting import (
     gsm_demo_text,
     gsm_gold,
     last_number,
+    stated_answer,
     wilson,
 )
 
@@ -43,6 +44,19 @@ def test_wilson_matches_statsmodels(k, n):
 )
 def test_last_number(text, want):
     assert last_number(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("4 hours at 80 mph. The answer is 80.\nJohn drives for 3 hours", 80.0),
+        ("so the answer is $1,250. Then 7 more", 1250.0),
+        ("The answer is -3.5 degrees; the answer is 9", -3.5),
+        ("so it is 18", None),
+    ],
+)
+def test_stated_answer(text, want):
+    assert stated_answer(text) == want
 
 
 def test_gsm_gold_and_demo_text():
@@ -135,6 +149,18 @@ def test_imdb_scores_equal_without_prefix_reuse(spy):
         assert reused == pytest.approx(fresh, abs=1e-4)
 
 
+def test_tfidf_baseline_scores_the_same_sample():
+    from deepmap.llm.prompting import tfidf_baseline
+
+    c = _Corpus()
+    c.test_texts = [f"this one was {'great' if i % 3 else 'bad'}" for i in range(30)]
+    sample = [0, 1, 2, 3, 4, 5]
+    got = tfidf_baseline(c, sample)
+    assert (got["correct"], got["n"], got["train_reviews"]) == (6, 6, 40)
+    c.test_labels = ["neg" if y == "pos" else "pos" for y in c.test_labels]
+    assert tfidf_baseline(c, sample)["correct"] == 0
+
+
 def test_imdb_rejects_bad_n(spy):
     with pytest.raises(InputError, match="--n"):
         eval_imdb(spy, _Corpus(), n=31)
@@ -177,6 +203,39 @@ def test_gsm8k_holds_out_demonstrations_and_scores():
         eval_gsm8k(g, rows, n=2, modes=("tree-of-thought",))
 
 
+class _ScriptedBatch(_Scripted):
+    def __init__(self):
+        super().__init__()
+        self.batches = []
+
+    def generate_batch(self, prompts, max_new_tokens=0):
+        self.batches.append(len(prompts))
+        return [self.generate(p) for p in prompts]
+
+
+def test_gsm8k_batches_give_the_same_scores():
+    rows = [{"question": f"Q{i}", "answer": f"step\n#### {i}"} for i in range(20)]
+    one, many = _Scripted(), _ScriptedBatch()
+    a = eval_gsm8k(one, rows, n=7, n_demos=8)
+    b = eval_gsm8k(many, rows, n=7, n_demos=8, batch_size=3)
+    assert many.batches == [3, 3, 1] * 3  # three modes, 7 problems in batches of 3
+    assert one.prompts == many.prompts
+    for mode in a["settings"]:
+        assert a["settings"][mode]["correct"] == b["settings"][mode]["correct"]
+        assert a["settings"][mode]["examples"] == b["settings"][mode]["examples"]
+
+
+def test_gsm8k_batched_on_a_real_tiny_model():
+    from tests.llm._tiny_lm import tiny_generator
+
+    gen = tiny_generator()
+    rows = [{"question": f"janet has {i} eggs", "answer": f"x\n#### {i}"} for i in range(12)]
+    a = eval_gsm8k(gen, rows, n=3, n_demos=2, modes=("step-by-step",), max_new_tokens=6)
+    b = eval_gsm8k(gen, rows, n=3, n_demos=2, modes=("step-by-step",), max_new_tokens=6,
+                   batch_size=3)  # fmt: skip
+    assert a["settings"]["step-by-step"]["examples"] == b["settings"]["step-by-step"]["examples"]
+
+
 def test_llm_claims_verdicts(tmp_path):
     import json
 
@@ -192,7 +251,7 @@ def test_llm_claims_verdicts(tmp_path):
 
     write("prompt-imdb", {"settings": {"0-shot": acc(0.55, 0.48, 0.62),
                                        "4-shot": acc(0.70, 0.63, 0.76)}})  # fmt: skip
-    write("rag-eval", {"answers": {"settings": {"closed-book": acc(0.6, 0.55, 0.65),
+    write("rag-answers", {"answers": {"settings": {"closed-book": acc(0.6, 0.55, 0.65),
                                                 "retrieved": acc(0.62, 0.58, 0.66)}}})  # fmt: skip
     res = {r.id: r for r in check_claims(CLAIMS, results=tmp_path)}
     assert res["llm.prompt.zero_shot"].status != "agrees"  # CI reaches below 50%

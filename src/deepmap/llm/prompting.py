@@ -72,6 +72,17 @@ def last_number(text: str) -> float | None:
         return None
 
 
+_ANSWER_IS = re.compile(r"[Tt]he answer is\s*\$?\s*(-?[\d,]*\.?\d+)")
+
+
+def stated_answer(text: str) -> float | None:
+    """The number of the first "The answer is N" in `text` (the demonstrations' format),
+    or None: a stricter reading than `last_number` for a model that states its answer and
+    then runs on (a base model writes the next problem itself)."""
+    found = _ANSWER_IS.search(text)
+    return None if found is None else last_number(found.group(1))
+
+
 def gsm_gold(answer: str) -> float:
     """GSM8K's reference answer: the number after '####'."""
     if "####" not in answer:
@@ -181,8 +192,22 @@ def eval_imdb(
         "data": f"{corpus.source}; {corpus.split}",
         "settings": results,
         "majority_class": _acc(majority, n),
-        "tfidf_full_holdout": 0.8934,
+        "tfidf": tfidf_baseline(corpus, sample),
     }
+
+
+def tfidf_baseline(corpus: Any, sample: Sequence[int]) -> dict[str, Any]:
+    """TF-IDF (unigrams + bigrams, sublinear tf) + logistic regression fitted on the whole
+    training part, scored on the same sampled test reviews as the prompts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), max_features=200_000)
+    x = vec.fit_transform(corpus.train_texts)
+    clf = LogisticRegression(C=4.0, max_iter=1000).fit(x, corpus.train_labels)
+    pred = clf.predict(vec.transform([corpus.test_texts[i] for i in sample]))
+    correct = sum(p == corpus.test_labels[i] for p, i in zip(pred, sample, strict=True))
+    return {**_acc(int(correct), len(sample)), "train_reviews": len(corpus.train_texts)}
 
 
 def gsm_demo_text(question: str, answer: str) -> str:
@@ -199,9 +224,14 @@ def eval_gsm8k(
     modes: Sequence[str] = GSM_MODES,
     n_demos: int = 8,
     max_new_tokens: int = 256,
+    batch_size: int = 1,
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Accuracy of each mode on rows[n_demos : n_demos + n] (rows[:n_demos]: demonstrations)."""
+    """Accuracy of each mode on rows[n_demos : n_demos + n] (rows[:n_demos]: demonstrations):
+    the prediction is the output's last number; "stated_answer" scores its first "The
+    answer is N" instead (`stated_answer`), as lm-evaluation-harness's strict match does.
+    batch_size > 1 decodes that many problems at once (`gen.generate_batch`, greedy: the
+    same answers, faster on a GPU)."""
     for m in modes:
         if m not in GSM_MODES:
             raise InputError(f"--modes: unknown mode {m!r}; use {', '.join(GSM_MODES)}.")
@@ -216,31 +246,44 @@ def eval_gsm8k(
     results: dict[str, Any] = {}
     for mode in modes:
         start = time.perf_counter()
-        correct, tokens, examples = 0, 0, []
-        for j, r in enumerate(tests):
+        correct, stated, tokens, examples = 0, 0, 0, []
+        prompts, budget = [], max_new_tokens
+        for r in tests:
             q = r["question"]
             if mode == "zero-shot":
-                prompt = gen.chat(
-                    [{"role": "user", "content": q + "\nGive only the final number."}]
+                prompts.append(
+                    gen.chat([{"role": "user", "content": q + "\nGive only the final number."}])
                 )
                 budget = 16
             elif mode == "step-by-step":
-                prompt = gen.chat([{"role": "user", "content": q}]) + "Let's think step by step."
-                budget = max_new_tokens
+                chat = gen.chat([{"role": "user", "content": q}])
+                prompts.append(chat + "Let's think step by step.")
             else:
-                prompt = gen.chat([*shots, {"role": "user", "content": q}])
-                budget = max_new_tokens
-            out = gen.generate(prompt, max_new_tokens=budget)
-            tokens += len(gen.encode(out)) if hasattr(gen, "encode") else 0
-            pred, gold = last_number(out), gsm_gold(r["answer"])
-            correct += pred is not None and abs(pred - gold) < 1e-6
-            if len(examples) < 3:
-                examples.append(
-                    {"question": q[:200], "output": out[-300:], "pred": pred, "gold": gold}
-                )
-            if on_progress:
-                on_progress(mode, j + 1, n)
+                prompts.append(gen.chat([*shots, {"role": "user", "content": q}]))
+        batched = batch_size > 1 and hasattr(gen, "generate_batch")
+        step = batch_size if batched else 1
+        for b in range(0, n, step):
+            if batched:
+                outs = gen.generate_batch(prompts[b : b + step], max_new_tokens=budget)
+            else:
+                outs = [gen.generate(prompts[b], max_new_tokens=budget)]
+            for j, out in enumerate(outs, start=b):
+                r = tests[j]
+                tokens += len(gen.encode(out)) if hasattr(gen, "encode") else 0
+                pred, gold = last_number(out), gsm_gold(r["answer"])
+                correct += pred is not None and abs(pred - gold) < 1e-6
+                said = stated_answer(out)
+                stated += said is not None and abs(said - gold) < 1e-6
+                if len(examples) < 3:
+                    examples.append(
+                        {"question": r["question"][:200], "output": out[-300:], "pred": pred,
+                         "gold": gold}
+                    )  # fmt: skip
+                if on_progress:
+                    on_progress(mode, j + 1, n)
         results[mode] = {**_acc(correct, n), "seconds": time.perf_counter() - start,
-                         "generated_tokens": tokens, "examples": examples}  # fmt: skip
+                         "generated_tokens": tokens, "stated_answer": _acc(stated, n),
+                         "examples": examples}  # fmt: skip
     return {"task": "gsm8k", "model": gen.label, "n": n, "held_out_demos": n_demos,
-            "max_new_tokens": max_new_tokens, "settings": results}  # fmt: skip
+            "max_new_tokens": max_new_tokens, "batch_size": batch_size,
+            "settings": results}  # fmt: skip

@@ -1,7 +1,7 @@
 """Claims of the map's RAG and vector-database sections, measured: retrieval only.
 
-"RAG grounds answers in retrieved documents" needs a generator (issue 15's item 1) and is
-not registered yet. What is measured now: whether the question finds its passage on
+"RAG grounds answers in retrieved documents" needs a generator: it is in llm_claims
+(llm.rag.grounding). Measured here, retrieval only: whether the question finds its passage on
 BoolQ (`deepmap rag eval`, results/rag-eval) and whether approximate search (HNSW) keeps
 exact search's answers while being fast (the same run at 3k passages; results/rag-scale at
 50k+ chunks). Each is a verdict against the issue's target, the figure shown beside it.
@@ -71,6 +71,6 @@ CLAIMS: list[MeasuredClaim] = [
         key=("best_hnsw",),
         command=SCALE_COMMAND,
         compute=lambda b: b["p50_ms"] <= 5.0 and b["recall@10"] >= 0.95,
-        differs=CPU + "; its vectors are LSA (TF-IDF + SVD, 384-d), not MiniLM",
+        differs=CPU + "; search timed here, MiniLM vectors may come from a GPU (--load-vectors)",
     ),
 ]

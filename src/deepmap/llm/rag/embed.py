@@ -68,6 +68,7 @@ class Embedder:
         device: str = "cpu",
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
@@ -79,7 +80,8 @@ class Embedder:
         self.model_dir = folder
         self.name = name or (DEFAULT_MODEL_NAME if model_dir is None else folder.name)
         self.tokenizer = AutoTokenizer.from_pretrained(str(folder))
-        self.model = AutoModel.from_pretrained(str(folder)).to(device).eval()
+        # float32 always, also from a float16 copy of the weights
+        self.model = AutoModel.from_pretrained(str(folder), dtype=torch.float32).to(device).eval()
         self.device = device
         self.dim = int(self.model.config.hidden_size)
         if max_length is None:
