@@ -40,9 +40,9 @@ def tiny_corpus():
 
 def test_the_rows_are_registered_after_the_others_and_not_default():
     names = [spec.name for spec in RUNG_TABLE]
-    i = names.index(SEQUENCE_RUNGS[0])  # after the others; only the BERT rows come later
+    i = names.index(SEQUENCE_RUNGS[0])  # after the others; only BERT and LLM rows come later
     assert names[i : i + 3] == SEQUENCE_RUNGS
-    assert all(n.startswith("bert-") for n in names[i + 3 :])
+    assert all(n.startswith(("bert-", "llm-")) for n in names[i + 3 :])
     assert not set(SEQUENCE_RUNGS) & set(DEFAULT_RUNGS)
     for name in SEQUENCE_RUNGS:
         rung = RUNGS[name]

@@ -55,6 +55,12 @@ def text_cmd(
         "--encoder",
         help="bert-* rungs: a BERT-family model name or folder (default: the bundled MiniLM).",
     ),
+    llm: str = typer.Option(
+        None,
+        "--llm",
+        help="llm-* rungs: a causal LM's .gguf, folder or hub name (default: SmolLM2-135M-"
+        "Instruct, see `deepmap prompt eval`).",
+    ),
     epochs: int = typer.Option(
         None, "--epochs", help="Torch rungs: training epochs (default: each rung's own, 3)."
     ),
@@ -104,6 +110,7 @@ def text_cmd(
         vectors=vectors,
         limit=limit,
         encoder=encoder,
+        llm=llm,
         epochs=epochs,
         max_steps=max_steps,
         save_every=save_every,

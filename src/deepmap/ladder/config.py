@@ -130,6 +130,7 @@ class LadderConfig:
     # the torch rungs' knobs (None: each rung's own setting): the encoder of the bert-*
     # rungs, training epochs, a step bound, and mixed precision (auto: bf16 on a GPU)
     encoder: str | None = None
+    llm: str | None = None  # the llm-* rungs' generator (path or hub name)
     epochs: int | None = None
     max_steps: int | None = None
     save_every: int | None = None
@@ -141,7 +142,7 @@ class LadderConfig:
     def settings(self) -> dict[str, object]:
         """The knobs given, as estimator parameters (`apply_settings` sets those a rung has)."""
         s: dict[str, object] = {"mixed_precision": self.precision}
-        for key, value in (("model", self.encoder), ("epochs", self.epochs),
+        for key, value in (("model", self.encoder), ("llm", self.llm), ("epochs", self.epochs),
                            ("max_steps", self.max_steps),
                            ("save_every", self.save_every)):  # fmt: skip
             if value is not None:
@@ -191,6 +192,12 @@ class LadderConfig:
             from deepmap.finetune.encoders import locate_encoder
 
             locate_encoder(self.encoder)
+        if self.llm is not None:
+            if not any(n.startswith("llm-") for n in names):
+                raise InputError("--llm applies to the llm-* rungs; none is chosen.")
+            from deepmap.llm.models import resolve_model
+
+            resolve_model(self.llm)
 
 
 PRECISIONS = ("auto", "no", "bf16")

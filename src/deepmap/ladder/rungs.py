@@ -160,6 +160,13 @@ def tfidf_without_stop_words(*, keep_negations: bool = False, **params: Any) -> 
     return TfidfVectorizer(stop_words=english_stop_words(keep_negations=keep_negations), **params)
 
 
+def prompt_classifier(**params: Any) -> Any:
+    """deepmap.classify.prompt_llm.PromptClassifier (transformers imported when it fits)."""
+    from deepmap.classify.prompt_llm import PromptClassifier
+
+    return PromptClassifier(**params)
+
+
 def logistic_regression(**params: Any) -> Any:
     """scikit-learn's LogisticRegression (imported when a rung is built, not at start-up)."""
     from sklearn.linear_model import LogisticRegression
@@ -290,6 +297,14 @@ RUNG_TABLE: tuple[RungSpec, ...] = (
              "fine-tuning at a fraction of the trainable parameters (W + (alpha/r) A B)",
              None, Step(BertClassifier, {**_BERT_TRAIN, "mode": "lora", "lr": 1e-3,
                                          "lora_r": 16, "lora_alpha": 32.0})),
+    # A local LLM, prompted (not default: a forward pass of a 135M decoder per review, about
+    # half an hour for 5k reviews on a CPU). No training: fit draws the demonstrations.
+    RungSpec("llm-zero-shot", "local LLM (SmolLM2-135M-Instruct) prompted, zero-shot",
+             "no training and no labels: the label word the model finds likelier",
+             None, Step(prompt_classifier, {"shots": 0})),
+    RungSpec("llm-few-shot", "local LLM prompted with 8 labelled reviews (few-shot)",
+             "in-context learning: 8 demonstrations from the training data, no weight updates",
+             None, Step(prompt_classifier, {"shots": 8})),
 )  # fmt: skip
 
 RUNGS: dict[str, Rung] = {}

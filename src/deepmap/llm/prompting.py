@@ -31,6 +31,7 @@ from deepmap.errors import InputError
 __all__ = [
     "GSM_MODES",
     "IMDB_LABELS",
+    "LabelChooser",
     "draw_demos",
     "eval_gsm8k",
     "eval_imdb",
@@ -133,6 +134,55 @@ def _split_chat(gen: Any, shots: list[dict[str, str]], item: dict[str, str]) -> 
     return prefix, full[len(prefix) :]
 
 
+class LabelChooser:
+    """Constrained choice among label words after k demonstrations (the module doc): the
+    demonstrations' turns are templated and their key/value cache computed once, then
+    reused for every text. `words` maps each label to the word the model must say."""
+
+    def __init__(
+        self,
+        gen: Any,
+        demos: Sequence[tuple[str, str]],
+        words: dict[str, str],
+        *,
+        max_tokens: int = 256,
+        demo_tokens: int = 64,
+    ) -> None:
+        self.gen, self.words, self.max_tokens = gen, dict(words), max_tokens
+        self.labels = list(self.words)
+        self.ask = IMDB_ASK if set(self.labels) == set(IMDB_LABELS) else _ask_for(self.words)
+        self.shots: list[dict[str, str]] = []
+        for text, label in demos:
+            content = self.ask.format(text=truncate(gen, text, demo_tokens))
+            self.shots.append({"role": "user", "content": content})
+            self.shots.append({"role": "assistant", "content": self.words[label]})
+        self.prefix_text, _ = _split_chat(gen, self.shots, {"role": "user", "content": "x"})
+        self.prefix = gen.prefix(self.prefix_text) if self.prefix_text else None
+
+    @property
+    def prefix_tokens(self) -> int:
+        return len(self.prefix.ids) if self.prefix else 0
+
+    def scores(self, text: str, *, truncated: bool = False) -> list[float]:
+        """sum log p(word | demonstrations, text) for each label's word, in label order."""
+        text = text if truncated else truncate(self.gen, text, self.max_tokens)
+        msg = {"role": "user", "content": self.ask.format(text=text)}
+        pre, item = _split_chat(self.gen, self.shots, msg)
+        use = self.prefix if pre == self.prefix_text and self.prefix is not None else None
+        options = [self.words[y] for y in self.labels]
+        return self.gen.choice_logprobs(item if use else pre + item, options, prefix=use)
+
+    def choose(self, text: str, *, truncated: bool = False) -> str:
+        """The label whose word scores highest."""
+        scores = self.scores(text, truncated=truncated)
+        return self.labels[max(range(len(scores)), key=scores.__getitem__)]
+
+
+def _ask_for(words: dict[str, str]) -> str:
+    listed = " or ".join(words.values())
+    return "Text: {text}\n\nWhich label fits this text: " + listed + "? Answer with one word."
+
+
 def eval_imdb(
     gen: Any,
     corpus: Any,
@@ -154,21 +204,13 @@ def eval_imdb(
     results: dict[str, Any] = {}
     for k in shots:
         demo_idx = draw_demos(corpus.train_labels, k, seed + 1000 + k)
-        shots_msgs: list[dict[str, str]] = []
-        for i in demo_idx:
-            text = truncate(gen, corpus.train_texts[i], demo_tokens)
-            shots_msgs.append({"role": "user", "content": IMDB_ASK.format(text=text)})
-            shots_msgs.append({"role": "assistant", "content": IMDB_LABELS[corpus.train_labels[i]]})
+        demos = [(corpus.train_texts[i], corpus.train_labels[i]) for i in demo_idx]
         start = time.perf_counter()
-        prefix_text, _ = _split_chat(gen, shots_msgs, {"role": "user", "content": "x"})
-        prefix = gen.prefix(prefix_text) if prefix_text else None
+        chooser = LabelChooser(gen, demos, IMDB_LABELS, max_tokens=max_tokens,
+                               demo_tokens=demo_tokens)  # fmt: skip
         correct, predicted_pos = 0, 0
         for j, (text, gold) in enumerate(zip(items, golds, strict=True)):
-            msg = {"role": "user", "content": IMDB_ASK.format(text=text)}
-            pre, item = _split_chat(gen, shots_msgs, msg)
-            use = prefix if pre == prefix_text and prefix is not None else None
-            scores = gen.choice_logprobs(item if use else pre + item, words, prefix=use)
-            pred = words[max(range(len(words)), key=scores.__getitem__)]
+            pred = IMDB_LABELS[chooser.choose(text, truncated=True)]
             correct += pred == gold
             predicted_pos += pred == "positive"
             if on_progress:
@@ -177,7 +219,7 @@ def eval_imdb(
             **_acc(correct, n),
             "predicted_positive": predicted_pos / n,
             "demo_train_indices": demo_idx,
-            "prefix_tokens": len(prefix.ids) if prefix else 0,
+            "prefix_tokens": chooser.prefix_tokens,
             "seconds": time.perf_counter() - start,
         }
     majority = max(golds.count(w) for w in words)
