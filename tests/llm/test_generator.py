@@ -199,7 +199,8 @@ def test_generate_batch_equals_each_prompt_alone(gen):
 def test_generate_batch_without_mask_would_differ(gen):
     """The check above can fail: the same padded batch with positions counted from the pad
     (no mask) decodes another continuation for the shortest prompt."""
-    from deepmap.sequence.decoding import HFStepper, generate, left_pad
+    from deepmap.sequence.decoding import HFStepper, generate
+    from deepmap.sequence.padded import left_pad
 
     prompts = [gen.encode("the film"), gen.encode("janet has 16 eggs and sells 9 for 2 dollars")]
     ids, _ = left_pad(prompts, gen.tokenizer.pad_token_id)

@@ -122,8 +122,9 @@ class LocalGenerator:
 
     def generate_batch(self, prompts: Sequence[str], *, max_new_tokens: int = 256) -> list[str]:
         """Greedy continuations of several prompts in one batch (left-padded, see
-        deepmap.sequence.decoding.PaddedHFStepper); each equals its own `generate`."""
-        from deepmap.sequence.decoding import PaddedHFStepper, generate, left_pad
+        deepmap.sequence.padded.PaddedHFStepper); each equals its own `generate`."""
+        from deepmap.sequence.decoding import generate
+        from deepmap.sequence.padded import PaddedHFStepper, left_pad
 
         encoded = [self.encode(p) for p in prompts]
         if not encoded or any(not e for e in encoded):

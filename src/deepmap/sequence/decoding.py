@@ -11,8 +11,8 @@ A model takes part in decoding through a *stepper*, two methods:
 
 Adapters: `RecurrentStepper` (an nn.Module `(ids, hidden) -> (logits, hidden)`: LSTM's
 (h, c) and RNN/GRU's h alike), `HFStepper` (a transformers causal LM and its
-`past_key_values`; `PaddedHFStepper` for a batch of left-padded prompts of different
-lengths); a KV-cache model writes its own two methods, `select_state` does the
+`past_key_values`; `deepmap.sequence.padded.PaddedHFStepper` for a batch of left-padded
+prompts of different lengths); a KV-cache model writes its own two methods, `select_state` does the
 reordering of any nested tuple/list/dict of tensors.
 
 Strategies: greedy (argmax), sampling (`SamplingParams`: temperature, top-k, top-p,
@@ -40,12 +40,10 @@ if TYPE_CHECKING:
 __all__ = [
     "GenerationResult",
     "HFStepper",
-    "PaddedHFStepper",
     "RecurrentStepper",
     "Stepper",
     "Strategy",
     "generate",
-    "left_pad",
     "select_state",
     "stream",
     "stream_text",
@@ -145,69 +143,6 @@ class HFStepper:
             state.reorder_cache(index)
             return state
         return select_state(state, index, 0)
-
-
-class PaddedHFStepper(HFStepper):
-    """HFStepper for a batch of prompts of different lengths, padded on the left.
-
-    `attention_mask` (batch, t) marks the prompt's real tokens (0: padding). The mask
-    grows by one column of ones per decoded token and positions count real tokens only
-    (position = cumsum(mask) - 1), as transformers' `generate` does, so each row decodes
-    as it would alone (tests check it). The prefill asks for the last position's logits
-    only (`logits_to_keep=1` where the model takes it): a batch of long prompts otherwise
-    materialises (batch, t, vocab) logits.
-    """
-
-    def __init__(self, model: Any, attention_mask: torch.Tensor) -> None:
-        import inspect
-
-        import torch
-
-        super().__init__(model)
-        self.mask = attention_mask.to(torch.long)
-        self._keep = "logits_to_keep" in inspect.signature(model.forward).parameters
-
-    def step(self, tokens: torch.Tensor, state: Any) -> tuple[torch.Tensor, Any]:
-        import torch
-
-        device = getattr(self.model, "device", tokens.device)
-        tokens = tokens.to(device)
-        self.mask = self.mask.to(device)
-        if state is not None:
-            new = torch.ones(tokens.size(0), tokens.size(1), dtype=self.mask.dtype, device=device)
-            self.mask = torch.cat([self.mask, new], dim=1)
-        positions = (self.mask.cumsum(-1) - 1).clamp(min=0)[:, -tokens.size(1) :]
-        kwargs: dict[str, Any] = {self._cache_arg: state}
-        if self._keep:
-            kwargs["logits_to_keep"] = 1
-        with torch.no_grad():
-            out = self.model(
-                input_ids=tokens, attention_mask=self.mask, position_ids=positions,
-                use_cache=True, **kwargs,
-            )  # fmt: skip
-        cache = getattr(out, "cache", None)
-        if cache is None:
-            cache = getattr(out, "past_key_values", None)
-        return out.logits[:, -1].to(dtype=torch.float32), cache
-
-    def select(self, state: Any, index: torch.Tensor) -> Any:
-        self.mask = self.mask[index.to(self.mask.device)]
-        return super().select(state, index)
-
-
-def left_pad(prompts: Sequence[Sequence[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(ids, attention_mask), both (batch, longest): each prompt right-aligned after pads."""
-    import torch
-
-    if not prompts or any(len(p) == 0 for p in prompts):
-        raise InputError("every prompt needs at least one token.")
-    width = max(len(p) for p in prompts)
-    ids = torch.full((len(prompts), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(prompts), width), dtype=torch.long)
-    for i, p in enumerate(prompts):
-        ids[i, width - len(p) :] = torch.as_tensor(list(p), dtype=torch.long)
-        mask[i, width - len(p) :] = 1
-    return ids, mask
 
 
 @dataclass
