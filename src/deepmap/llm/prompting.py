@@ -244,7 +244,7 @@ def tfidf_baseline(corpus: Any, sample: Sequence[int]) -> dict[str, Any]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    vec = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), max_features=200_000)
+    vec = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2, max_features=200_000)
     x = vec.fit_transform(corpus.train_texts)
     clf = LogisticRegression(C=4.0, max_iter=1000).fit(x, corpus.train_labels)
     pred = clf.predict(vec.transform([corpus.test_texts[i] for i in sample]))
