@@ -236,10 +236,7 @@ def test_templated_model_output_is_not_cut(gen):
     assert gen.cut(" 18.\nuser: next") == " 18.\nuser: next"
 
 
-def test_choice_logprobs_past_a_sliding_window():
-    """A model with sliding-window layers (Gemma 3): the prompt's cache is cropped back
-    after each option even when the prompt is longer than the window, and the scores equal
-    a plain full forward (which applies the window itself)."""
+def _tiny_gemma3():
     from tests.llm._tiny_lm import tiny_tokenizer
     from transformers import Gemma3ForCausalLM, Gemma3TextConfig
 
@@ -254,7 +251,27 @@ def test_choice_logprobs_past_a_sliding_window():
     with torch.no_grad():
         for p in model.parameters():
             p.mul_(4.0)
-    g = LocalGenerator(model, tok)
+    return LocalGenerator(model, tok), cfg
+
+
+def test_generate_batch_past_a_sliding_window():
+    """Left padding with sliding-window layers: the batch still decodes each prompt as
+    alone, prompts longer than the window and of different lengths."""
+    g, cfg = _tiny_gemma3()
+    prompts = [
+        g.chat([{"role": "user", "content": "the film"}]),
+        g.chat([{"role": "user", "content": "janet has 16 eggs and sells 9 for 2 dollars each"}]),
+    ]
+    assert len(g.encode(prompts[1])) > 4 * cfg.sliding_window
+    alone = [g.generate(p, max_new_tokens=10) for p in prompts]
+    assert g.generate_batch(prompts, max_new_tokens=10) == alone
+
+
+def test_choice_logprobs_past_a_sliding_window():
+    """A model with sliding-window layers (Gemma 3): the prompt's cache is cropped back
+    after each option even when the prompt is longer than the window, and the scores equal
+    a plain full forward (which applies the window itself)."""
+    g, cfg = _tiny_gemma3()
     prompt = g.chat([{"role": "user", "content": "janet has 16 eggs and sells 9 for 2 dollars"}])
     assert len(g.encode(prompt)) > 4 * cfg.sliding_window
     prefix = g.prefix(g.chat([{"role": "user", "content": "the film was wonderful"}]))
