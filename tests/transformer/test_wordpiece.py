@@ -89,11 +89,21 @@ def test_encode_equals_hf_on_edge_cases(bert, text):
 # Every code point below U+07FD normalises as HF does; above it some differ only by Unicode
 # version (marks and format characters newer than HF's Rust tables; letters whose lowercase
 # Rust knows from a newer Unicode than Python 3.11's 14.0): 454 of 1,112,064 code points
-# (384 Mn, 55 Cn, 13 Cf, 2 Mc), measured one at a time between 'x' and 'y'.
+# (384 Mn, 55 Cn, 13 Cf, 2 Mc), measured one at a time between 'x' and 'y'. Punctuation is
+# split off by `regex`'s \p{P}: 145 marks newer than HF's tables (Unicode 8) are split here
+# only, one of them below U+07FD: U+061D ARABIC END OF TEXT MARK (Unicode 14), left out.
 ALPHABET = st.one_of(
-    st.characters(max_codepoint=0x7FC, exclude_categories=("Cs",)),
+    st.characters(max_codepoint=0x7FC, exclude_categories=("Cs",), exclude_characters="\u061d"),
     st.sampled_from("你好語\u3000\u2028\u2003\ufeff\ufffd😀🥰𝔘é\u0301\u00a0½²—…«»"),
 )
+
+
+def test_punctuation_newer_than_hf_tables_is_the_known_difference(bert):
+    """U+061D (Unicode 14) is punctuation to `regex`, not to HF's older tables: split off
+    here, kept in the word there (hypothesis found it as "0\u061d")."""
+    ours, hf = bert
+    assert basic_tokenize("0\u061d") == ["0", "\u061d"]
+    assert len(hf("0\u061d")["input_ids"]) == 3 and len(ours.encode("0\u061d")) == 4
 
 
 @settings(

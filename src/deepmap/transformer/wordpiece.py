@@ -21,7 +21,9 @@ not 'ς'), unassigned code points are kept, and U+2B820-2B91F are not padded as 
 Character categories come from Python's unicodedata (Unicode 14 in Python 3.11), HF's from
 older Rust tables: 454 of the 1,112,064 code points normalise differently, one at a time
 (marks and format characters of recent Unicode versions; letters whose lowercase only a
-newer Unicode knows). None occurs in the 25,000 bundled reviews.
+newer Unicode knows), and 145 punctuation marks newer than HF's tables (Unicode 8; e.g.
+U+061D) are split off here only (the `regex` module's punctuation class). None occurs in
+the 25,000 bundled reviews.
 
 Training (`train_wordpiece`): words from steps 2-5, split into characters with "##" on
 every non-initial one; then merges with the likelihood score
