@@ -130,9 +130,11 @@ def test_imdb_demonstrations_never_from_test_set(spy):
         idx = res["settings"][k]["demo_train_indices"]
         assert len(idx) == int(k[0]) and all(0 <= i < 40 for i in idx)
         assert res["settings"][k]["prefix_tokens"] > 0
-    few = [(p, pre) for p, pre in spy.prompts if pre is not None]
+    few = [(p, pre) for p, pre in spy.prompts if pre is not None and "N/A" not in p]
     assert len(few) == 12  # 6 items x 2 settings reused the prefix
     assert all("TRAIN" not in p and "TEST review" in p for p, _ in few)
+    content_free = [p for p, _ in spy.prompts if "N/A" in p]
+    assert len(content_free) == 3  # once per k, for the calibration
     s = res["settings"]["0-shot"]
     assert s["n"] == 6 and 0 <= s["accuracy"] <= 1 and s["ci95"][0] <= s["accuracy"]
     assert res["majority_class"]["n"] == 6
@@ -147,6 +149,23 @@ def test_imdb_scores_equal_without_prefix_reuse(spy):
         reused = spy.gen.choice_logprobs(prompt, ["positive", "negative"], prefix=pre)
         fresh = spy.gen.choice_logprobs(spy.prefixes[-1] + prompt, ["positive", "negative"])
         assert reused == pytest.approx(fresh, abs=1e-4)
+
+
+def test_imdb_calibration_subtracts_the_content_free_scores(spy):
+    """Calibrated decisions recomputed independently: argmax(score - score("N/A"))."""
+    from deepmap.llm.prompting import LabelChooser
+
+    corpus = _Corpus()
+    res = eval_imdb(spy, corpus, n=8, shots=(0,), seed=0, max_tokens=64, demo_tokens=32)
+    cal = res["settings"]["0-shot"]["calibrated"]
+    chooser = LabelChooser(spy.gen, [], {"pos": "positive", "neg": "negative"}, max_tokens=64)
+    lean = chooser.content_free()
+    assert cal["content_free_scores"] == pytest.approx(lean, abs=1e-5)
+    picks = [chooser.choose(corpus.test_texts[i], calibrated=True)
+             for i in res["sample_test_indices"]]  # fmt: skip
+    gold = [corpus.test_labels[i] for i in res["sample_test_indices"]]
+    assert cal["correct"] == sum(p == g for p, g in zip(picks, gold, strict=True))
+    assert cal["predicted_positive"] == picks.count("pos") / 8
 
 
 def test_tfidf_baseline_scores_the_same_sample():

@@ -117,8 +117,9 @@ def eval_cmd(
         return
     for name, s in result["settings"].items():
         lo, hi = s["ci95"]
+        cal = f"  calibrated {s['calibrated']['accuracy']:.3f}" if "calibrated" in s else ""
         echo(
-            f"{name:>14}: {s['accuracy']:.3f}  [{lo:.3f}, {hi:.3f}]  n={s['n']}  "
+            f"{name:>14}: {s['accuracy']:.3f}  [{lo:.3f}, {hi:.3f}]{cal}  n={s['n']}  "
             f"{s['seconds']:.0f} s"
         )
     if "majority_class" in result:

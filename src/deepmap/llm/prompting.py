@@ -7,7 +7,9 @@ negative."; the answer is argmax over {positive, negative} of
 drawn, seeded, from the TRAINING part of the bundled IMDb split (never the test part),
 stratified (k/2 of each label; k=1: one drawn at random); the demonstrations' prefix is
 computed once per k and reused for every test review. Long reviews keep their first and
-last tokens (head + tail, `max_tokens` in all; demonstrations `demo_tokens`).
+last tokens (head + tail, `max_tokens` in all; demonstrations `demo_tokens`). Each k is
+also scored calibrated (Zhao et al. 2021): each word's score on the content-free review
+"N/A" is subtracted before the argmax, which removes the model's lean to one label.
 
 GSM8K (generation, greedy): zero-shot ("Give only the final number."), zero-shot CoT
 ("Let's think step by step.", Kojima et al. 2022), few-shot CoT (Wei et al. 2022) with the
@@ -25,6 +27,8 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from deepmap.errors import InputError
 
@@ -172,10 +176,20 @@ class LabelChooser:
         options = [self.words[y] for y in self.labels]
         return self.gen.choice_logprobs(item if use else pre + item, options, prefix=use)
 
-    def choose(self, text: str, *, truncated: bool = False) -> str:
-        """The label whose word scores highest."""
+    def choose(self, text: str, *, truncated: bool = False, calibrated: bool = False) -> str:
+        """The label whose word scores highest; calibrated: after subtracting each word's
+        score on the content-free input "N/A" (`content_free`)."""
         scores = self.scores(text, truncated=truncated)
-        return self.labels[max(range(len(scores)), key=scores.__getitem__)]
+        if calibrated:
+            scores = [a - b for a, b in zip(scores, self.content_free(), strict=True)]
+        return self.labels[int(np.argmax(scores))]
+
+    def content_free(self) -> list[float]:
+        """The words' scores on "N/A" after the same demonstrations: the model's lean
+        whatever the text (Zhao et al. 2021, contextual calibration), computed once."""
+        if not hasattr(self, "_lean"):
+            self._lean = self.scores("N/A", truncated=True)
+        return self._lean
 
 
 def _ask_for(words: dict[str, str]) -> str:
@@ -208,15 +222,25 @@ def eval_imdb(
         start = time.perf_counter()
         chooser = LabelChooser(gen, demos, IMDB_LABELS, max_tokens=max_tokens,
                                demo_tokens=demo_tokens)  # fmt: skip
-        correct, predicted_pos = 0, 0
+        lean = chooser.content_free()
+        correct, predicted_pos, cal_correct, cal_pos = 0, 0, 0, 0
         for j, (text, gold) in enumerate(zip(items, golds, strict=True)):
-            pred = IMDB_LABELS[chooser.choose(text, truncated=True)]
+            scores = chooser.scores(text, truncated=True)
+            shifted = [a - b for a, b in zip(scores, lean, strict=True)]
+            pred, cal = (IMDB_LABELS[chooser.labels[int(np.argmax(v))]] for v in (scores, shifted))
             correct += pred == gold
             predicted_pos += pred == "positive"
+            cal_correct += cal == gold
+            cal_pos += cal == "positive"
             if on_progress:
                 on_progress(f"{k}-shot", j + 1, n)
         results[f"{k}-shot"] = {
             **_acc(correct, n),
+            "calibrated": {
+                **_acc(cal_correct, n),
+                "predicted_positive": cal_pos / n,
+                "content_free_scores": lean,
+            },
             "predicted_positive": predicted_pos / n,
             "demo_train_indices": demo_idx,
             "prefix_tokens": chooser.prefix_tokens,
