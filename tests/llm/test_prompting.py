@@ -3,6 +3,7 @@ only from training data, the few-shot prefix reused, GSM8K's held-out demonstrat
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -130,11 +131,13 @@ def test_imdb_demonstrations_never_from_test_set(spy):
         idx = res["settings"][k]["demo_train_indices"]
         assert len(idx) == int(k[0]) and all(0 <= i < 40 for i in idx)
         assert res["settings"][k]["prefix_tokens"] > 0
-    few = [(p, pre) for p, pre in spy.prompts if pre is not None and "N/A" not in p]
+    reviews = [(p, pre) for p, pre in spy.prompts if "TEST review" in p]
+    few = [(p, pre) for p, pre in reviews if pre is not None]
     assert len(few) == 12  # 6 items x 2 settings reused the prefix
-    assert all("TRAIN" not in p and "TEST review" in p for p, _ in few)
-    content_free = [p for p, _ in spy.prompts if "N/A" in p]
-    assert len(content_free) == 3  # once per k, for the calibration
+    assert all("TRAIN" not in p for p, _ in few)
+    content_free = [p for p, _ in spy.prompts if "TEST review" not in p]
+    assert len(content_free) == 9  # calibration: "N/A", "[MASK]" and "" once per k
+    assert sum("N/A" in p for p in content_free) == 3
     s = res["settings"]["0-shot"]
     assert s["n"] == 6 and 0 <= s["accuracy"] <= 1 and s["ci95"][0] <= s["accuracy"]
     assert res["majority_class"]["n"] == 6
@@ -159,8 +162,14 @@ def test_imdb_calibration_subtracts_the_content_free_scores(spy):
     res = eval_imdb(spy, corpus, n=8, shots=(0,), seed=0, max_tokens=64, demo_tokens=32)
     cal = res["settings"]["0-shot"]["calibrated"]
     chooser = LabelChooser(spy.gen, [], {"pos": "positive", "neg": "negative"}, max_tokens=64)
-    lean = chooser.content_free()
+    probs = []
+    for text in ("N/A", "[MASK]", ""):
+        s = chooser.scores(text, truncated=True)
+        z = [math.exp(x - max(s)) for x in s]
+        probs.append([x / sum(z) for x in z])
+    lean = [math.log((a + b + c) / 3) for a, b, c in zip(*probs, strict=True)]
     assert cal["content_free_scores"] == pytest.approx(lean, abs=1e-5)
+    assert chooser.content_free() == pytest.approx(lean, abs=1e-9)
     picks = [chooser.choose(corpus.test_texts[i], calibrated=True)
              for i in res["sample_test_indices"]]  # fmt: skip
     gold = [corpus.test_labels[i] for i in res["sample_test_indices"]]

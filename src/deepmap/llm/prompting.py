@@ -8,8 +8,9 @@ drawn, seeded, from the TRAINING part of the bundled IMDb split (never the test 
 stratified (k/2 of each label; k=1: one drawn at random); the demonstrations' prefix is
 computed once per k and reused for every test review. Long reviews keep their first and
 last tokens (head + tail, `max_tokens` in all; demonstrations `demo_tokens`). Each k is
-also scored calibrated (Zhao et al. 2021): each word's score on the content-free review
-"N/A" is subtracted before the argmax, which removes the model's lean to one label.
+also scored calibrated (Zhao et al. 2021): log p_cf(word), the word's probability averaged
+over the content-free reviews "N/A", "[MASK]" and "" (normalised over the label words), is
+subtracted before the argmax, which removes the model's lean to one label.
 
 GSM8K (generation, greedy): zero-shot ("Give only the final number."), zero-shot CoT
 ("Let's think step by step.", Kojima et al. 2022), few-shot CoT (Wei et al. 2022) with the
@@ -45,6 +46,7 @@ __all__ = [
 ]
 
 IMDB_LABELS = {"pos": "positive", "neg": "negative"}
+CONTENT_FREE = ("N/A", "[MASK]", "")  # Zhao et al. 2021's content-free inputs
 IMDB_ASK = "Review: {text}\n\nIs this movie review positive or negative? Answer with one word."
 GSM_MODES = ("zero-shot", "step-by-step", "few-shot-cot")
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?|-?\.\d+")
@@ -185,10 +187,17 @@ class LabelChooser:
         return self.labels[int(np.argmax(scores))]
 
     def content_free(self) -> list[float]:
-        """The words' scores on "N/A" after the same demonstrations: the model's lean
-        whatever the text (Zhao et al. 2021, contextual calibration), computed once."""
+        """log p_cf(word): the model's lean whatever the text, after the same demonstrations
+        (Zhao et al. 2021, contextual calibration): each content-free input's scores are
+        normalised over the labels' words, the probabilities averaged over CONTENT_FREE,
+        and the log taken. Computed once."""
         if not hasattr(self, "_lean"):
-            self._lean = self.scores("N/A", truncated=True)
+            probs = []
+            for text in CONTENT_FREE:
+                s = np.asarray(self.scores(text, truncated=True))
+                p = np.exp(s - s.max())
+                probs.append(p / p.sum())
+            self._lean = [float(x) for x in np.log(np.mean(probs, axis=0))]
         return self._lean
 
 
