@@ -179,9 +179,12 @@ class LabelChooser:
         return self.gen.choice_logprobs(item if use else pre + item, options, prefix=use)
 
     def choose(self, text: str, *, truncated: bool = False, calibrated: bool = False) -> str:
-        """The label whose word scores highest; calibrated: after subtracting each word's
-        score on the content-free input "N/A" (`content_free`)."""
-        scores = self.scores(text, truncated=truncated)
+        """The label whose word scores highest (see `label_of`)."""
+        return self.label_of(self.scores(text, truncated=truncated), calibrated=calibrated)
+
+    def label_of(self, scores: Sequence[float], *, calibrated: bool = False) -> str:
+        """The label of the highest of `scores`; calibrated: after subtracting log p_cf
+        (`content_free`) from each."""
         if calibrated:
             scores = [a - b for a, b in zip(scores, self.content_free(), strict=True)]
         return self.labels[int(np.argmax(scores))]
@@ -231,12 +234,10 @@ def eval_imdb(
         start = time.perf_counter()
         chooser = LabelChooser(gen, demos, IMDB_LABELS, max_tokens=max_tokens,
                                demo_tokens=demo_tokens)  # fmt: skip
-        lean = chooser.content_free()
         correct, predicted_pos, cal_correct, cal_pos = 0, 0, 0, 0
         for j, (text, gold) in enumerate(zip(items, golds, strict=True)):
             scores = chooser.scores(text, truncated=True)
-            shifted = [a - b for a, b in zip(scores, lean, strict=True)]
-            pred, cal = (IMDB_LABELS[chooser.labels[int(np.argmax(v))]] for v in (scores, shifted))
+            pred, cal = (IMDB_LABELS[chooser.label_of(scores, calibrated=c)] for c in (False, True))
             correct += pred == gold
             predicted_pos += pred == "positive"
             cal_correct += cal == gold
@@ -248,7 +249,7 @@ def eval_imdb(
             "calibrated": {
                 **_acc(cal_correct, n),
                 "predicted_positive": cal_pos / n,
-                "content_free_scores": lean,
+                "content_free_scores": chooser.content_free(),
             },
             "predicted_positive": predicted_pos / n,
             "demo_train_indices": demo_idx,

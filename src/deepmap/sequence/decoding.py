@@ -126,17 +126,18 @@ class HFStepper:
     def step(self, tokens: torch.Tensor, state: Any) -> tuple[torch.Tensor, Any]:
         import torch
 
-        kwargs = {self._cache_arg: state}
+        tokens = tokens.to(getattr(self.model, "device", tokens.device))
+        kwargs = {self._cache_arg: state, **self._inputs(tokens, state)}
         with torch.no_grad():
-            out = self.model(
-                input_ids=tokens.to(getattr(self.model, "device", tokens.device)),
-                use_cache=True,
-                **kwargs,
-            )
+            out = self.model(input_ids=tokens, use_cache=True, **kwargs)
         cache = getattr(out, "cache", None)
         if cache is None:
             cache = getattr(out, "past_key_values", None)
         return out.logits[:, -1].to(dtype=torch.float32), cache
+
+    def _inputs(self, tokens: torch.Tensor, state: Any) -> dict[str, Any]:
+        """Further keyword arguments of this step's forward (none; see PaddedHFStepper)."""
+        return {}
 
     def select(self, state: Any, index: torch.Tensor) -> Any:
         if hasattr(state, "reorder_cache"):

@@ -40,28 +40,19 @@ class PaddedHFStepper(HFStepper):
         self.mask = attention_mask.to(torch.long)
         self._keep = "logits_to_keep" in inspect.signature(model.forward).parameters
 
-    def step(self, tokens: torch.Tensor, state: Any) -> tuple[torch.Tensor, Any]:
+    def _inputs(self, tokens: torch.Tensor, state: Any) -> dict[str, Any]:
+        """The mask (grown by the new tokens once decoding has started) and positions."""
         import torch
 
-        device = getattr(self.model, "device", tokens.device)
-        tokens = tokens.to(device)
-        self.mask = self.mask.to(device)
+        self.mask = self.mask.to(tokens.device)
         if state is not None:
-            new = torch.ones(tokens.size(0), tokens.size(1), dtype=self.mask.dtype, device=device)
+            new = torch.ones(tokens.shape, dtype=self.mask.dtype, device=tokens.device)
             self.mask = torch.cat([self.mask, new], dim=1)
         positions = (self.mask.cumsum(-1) - 1).clamp(min=0)[:, -tokens.size(1) :]
-        kwargs: dict[str, Any] = {self._cache_arg: state}
+        extra = {"attention_mask": self.mask, "position_ids": positions}
         if self._keep:
-            kwargs["logits_to_keep"] = 1
-        with torch.no_grad():
-            out = self.model(
-                input_ids=tokens, attention_mask=self.mask, position_ids=positions,
-                use_cache=True, **kwargs,
-            )  # fmt: skip
-        cache = getattr(out, "cache", None)
-        if cache is None:
-            cache = getattr(out, "past_key_values", None)
-        return out.logits[:, -1].to(dtype=torch.float32), cache
+            extra["logits_to_keep"] = 1
+        return extra
 
     def select(self, state: Any, index: torch.Tensor) -> Any:
         self.mask = self.mask[index.to(self.mask.device)]
